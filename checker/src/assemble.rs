@@ -1,0 +1,229 @@
+//! Step 1, assemble: a sandbox crate made of the canonical topic crate, only the
+//! student files of the source, and the suite's tests and snapshots.
+//!
+//! Files are written only when their content changed, so an unchanged sandbox
+//! keeps its timestamps and cargo rebuilds nothing but what was edited.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::project::{Project, Topic};
+
+/// A sandbox: its own small workspace holding one topic crate.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    /// The sandbox workspace root (holds Cargo.toml, Cargo.lock, `crate/`).
+    pub root: PathBuf,
+    /// The topic crate inside the sandbox.
+    pub crate_dir: PathBuf,
+    /// This sandbox's own target directory (final artifacts: test binaries, bins).
+    pub target_dir: PathBuf,
+    /// The build directory shared by every sandbox, so dependencies compile once.
+    pub build_dir: PathBuf,
+}
+
+impl Sandbox {
+    /// The sandbox for `topic` from the source with key `source_key`.
+    pub fn locate(project: &Project, source_key: &str, topic: &Topic) -> Sandbox {
+        let work = project.work_dir();
+        let root = work.join("sandboxes").join(source_key).join(&topic.dir);
+        Sandbox {
+            crate_dir: root.join("crate"),
+            target_dir: root.join("target"),
+            build_dir: work.join("build"),
+            root,
+        }
+    }
+
+    /// The snapshot folder insta reads inside the sandbox.
+    pub fn snapshot_dir(&self) -> PathBuf {
+        self.crate_dir.join("tests").join("snapshots")
+    }
+}
+
+/// Writes the sandbox for `topic` with the given student files (path relative to
+/// the crate, content).
+pub fn assemble(
+    project: &Project,
+    topic: &Topic,
+    sandbox: &Sandbox,
+    student_files: &[(String, String)],
+) -> Result<()> {
+    let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+
+    // The canonical crate: Cargo.toml and src/, minus the student files.
+    let exercise = project.exercise_dir(topic);
+    let manifest = exercise.join("Cargo.toml");
+    files.insert(
+        PathBuf::from("Cargo.toml"),
+        fs::read(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?,
+    );
+    for path in walk(&exercise.join("src"))? {
+        let rel = path
+            .strip_prefix(&exercise)
+            .context("walked outside the exercise")?;
+        let rel_text = rel.to_string_lossy().replace('\\', "/");
+        if topic.student_files.contains(&rel_text) {
+            continue;
+        }
+        files.insert(rel.to_path_buf(), read(&path)?);
+    }
+    for (rel, text) in student_files {
+        files.insert(PathBuf::from(rel), text.clone().into_bytes());
+    }
+
+    // The suite: test files and snapshots, public and (where present) hidden.
+    let suite = project.suite_dir(topic);
+    for folder in ["public", "hidden"] {
+        let dir = suite.join(folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        for path in list_files(&dir)? {
+            if path.extension().is_some_and(|e| e == "rs") {
+                files.insert(Path::new("tests").join(file_name(&path)?), read(&path)?);
+            }
+        }
+        let snapshots = dir.join("snapshots");
+        if snapshots.is_dir() {
+            for path in list_files(&snapshots)? {
+                if path.extension().is_some_and(|e| e == "snap") {
+                    files.insert(
+                        Path::new("tests/snapshots").join(file_name(&path)?),
+                        read(&path)?,
+                    );
+                }
+            }
+        }
+    }
+
+    sync_dir(&sandbox.crate_dir, &files)?;
+    write_if_changed(
+        &sandbox.root.join("Cargo.toml"),
+        workspace_manifest(project)?.as_bytes(),
+    )?;
+    let lock = project.root.join("Cargo.lock");
+    if lock.is_file() {
+        write_if_changed(&sandbox.root.join("Cargo.lock"), &read(&lock)?)?;
+    }
+    Ok(())
+}
+
+/// The sandbox's workspace Cargo.toml: the project's `[workspace.package]`,
+/// `[workspace.dependencies]` (paths made absolute) and profiles, one member.
+fn workspace_manifest(project: &Project) -> Result<String> {
+    let path = project.root.join("Cargo.toml");
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let main: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is malformed", path.display()))?;
+    let mut workspace = toml::Table::new();
+    workspace.insert("resolver".into(), "3".into());
+    workspace.insert(
+        "members".into(),
+        toml::Value::Array(vec![toml::Value::from("crate")]),
+    );
+    if let Some(main_ws) = main.get("workspace").and_then(|w| w.as_table()) {
+        if let Some(package) = main_ws.get("package") {
+            workspace.insert("package".into(), package.clone());
+        }
+        if let Some(deps) = main_ws.get("dependencies").and_then(|d| d.as_table()) {
+            let mut deps = deps.clone();
+            for (_, dep) in deps.iter_mut() {
+                if let Some(p) = dep.get("path").and_then(|p| p.as_str()) {
+                    let absolute = project.root.join(p).display().to_string();
+                    if let Some(table) = dep.as_table_mut() {
+                        table.insert("path".into(), absolute.into());
+                    }
+                }
+            }
+            workspace.insert("dependencies".into(), deps.into());
+        }
+    }
+    let mut out = toml::Table::new();
+    out.insert("workspace".into(), workspace.into());
+    if let Some(profile) = main.get("profile") {
+        out.insert("profile".into(), profile.clone());
+    }
+    Ok(format!(
+        "# Generated by the threadlings checker; do not edit.\n{}",
+        toml::to_string(&out).context("cannot write the sandbox manifest")?
+    ))
+}
+
+/// Makes `dir` hold exactly `files` (relative path → content).
+fn sync_dir(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for existing in walk(dir)? {
+        let rel = existing.strip_prefix(dir).context("walked outside")?;
+        if !files.contains_key(rel) {
+            fs::remove_file(&existing)
+                .with_context(|| format!("cannot remove {}", existing.display()))?;
+        }
+    }
+    for (rel, content) in files {
+        write_if_changed(&dir.join(rel), content)?;
+    }
+    Ok(())
+}
+
+/// Writes `content` to `path` unless it already holds exactly that.
+pub(crate) fn write_if_changed(path: &Path, content: &[u8]) -> Result<()> {
+    if fs::read(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn file_name(path: &Path) -> Result<&std::ffi::OsStr> {
+    path.file_name()
+        .with_context(|| format!("{} has no file name", path.display()))
+}
+
+/// The regular files directly inside `dir`, sorted.
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every regular file below `dir` (recursively), sorted; empty when `dir` is absent.
+pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in
+            fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))?
+        {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

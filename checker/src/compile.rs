@@ -1,0 +1,170 @@
+//! Step 2, build: compile a sandbox's test binaries once, offline, with
+//! dependencies shared through one build directory. A compile error is a
+//! verdict for the topic, with the compiler's message.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::assemble::Sandbox;
+
+/// The feature that switches `crate::sync` to the model checker's types.
+pub const MODEL_CHECK_FEATURE: &str = "model-check";
+
+/// The compiled test binaries of one sandbox, by test file stem.
+#[derive(Debug, Clone, Default)]
+pub struct Binaries {
+    /// Test file stem (`join`) → executable.
+    pub tests: BTreeMap<String, PathBuf>,
+}
+
+/// Why a sandbox did not build.
+#[derive(Debug, Clone)]
+pub struct CompileFailure {
+    /// The compiler's rendered errors, paths shown as the student sees them.
+    pub message: String,
+}
+
+/// Which test files to build, and how.
+#[derive(Debug, Clone)]
+pub struct BuildPlan {
+    /// Test file stems built normally.
+    pub normal: Vec<String>,
+    /// Test file stems built with [`MODEL_CHECK_FEATURE`].
+    pub model: Vec<String>,
+}
+
+/// Builds the plan's test binaries. `Ok(Err(_))` is a compile error of the sandbox;
+/// `Err(_)` means cargo itself could not be run.
+pub fn build(
+    sandbox: &Sandbox,
+    plan: &BuildPlan,
+    show_path: &dyn Fn(&str) -> String,
+) -> Result<Result<Binaries, CompileFailure>> {
+    let mut binaries = Binaries::default();
+    for (stems, features) in [
+        (&plan.normal, None),
+        (&plan.model, Some(MODEL_CHECK_FEATURE)),
+    ] {
+        if stems.is_empty() {
+            continue;
+        }
+        match cargo_test_no_run(sandbox, stems, features, show_path)? {
+            Ok(built) => binaries.tests.extend(built),
+            Err(failure) => return Ok(Err(failure)),
+        }
+    }
+    Ok(Ok(binaries))
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    #[serde(default)]
+    target: Option<CargoTarget>,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+    #[serde(default)]
+    message: Option<CompilerMessage>,
+    #[serde(default)]
+    success: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct CargoTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CompilerMessage {
+    level: String,
+    rendered: Option<String>,
+}
+
+fn cargo_test_no_run(
+    sandbox: &Sandbox,
+    stems: &[String],
+    features: Option<&str>,
+    show_path: &dyn Fn(&str) -> String,
+) -> Result<Result<BTreeMap<String, PathBuf>, CompileFailure>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&sandbox.root)
+        .args(["test", "--no-run", "--offline", "--message-format=json"])
+        .env("CARGO_TARGET_DIR", &sandbox.target_dir)
+        .env("CARGO_BUILD_BUILD_DIR", &sandbox.build_dir)
+        .env("CARGO_TERM_COLOR", "never")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for stem in stems {
+        cmd.args(["--test", stem]);
+    }
+    if let Some(features) = features {
+        cmd.args(["--features", features]);
+    }
+    let mut child = cmd.spawn().context("cannot run cargo to build a sandbox")?;
+    let stderr = child.stderr.take().context("cargo's stderr")?;
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if text.len() < 64 * 1024 {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        text
+    });
+
+    let mut built = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut success = false;
+    let stdout = child.stdout.take().context("cargo's stdout")?;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let Ok(msg) = serde_json::from_str::<CargoMessage>(&line) else {
+            continue;
+        };
+        match msg.reason.as_str() {
+            "compiler-artifact" => {
+                if let (Some(target), Some(exe)) = (msg.target, msg.executable)
+                    && target.kind.iter().any(|k| k == "test")
+                {
+                    built.insert(target.name, exe);
+                }
+            }
+            "compiler-message" => {
+                if let Some(m) = msg.message
+                    && m.level == "error"
+                    && let Some(rendered) = m.rendered
+                {
+                    errors.push(rendered);
+                }
+            }
+            "build-finished" => success = msg.success.unwrap_or(false),
+            _ => {}
+        }
+    }
+    let status = child.wait().context("cargo did not finish")?;
+    let stderr_text = stderr_reader.join().unwrap_or_default();
+    if status.success() && success {
+        return Ok(Ok(built));
+    }
+    if errors.is_empty() {
+        // Not a compiler error: cargo itself failed (resolution, disk, environment).
+        anyhow::bail!(
+            "cargo could not build the sandbox {}:\n{}",
+            sandbox.root.display(),
+            stderr_text.trim_end()
+        );
+    }
+    Ok(Err(CompileFailure {
+        message: show_path(&errors.join("\n")),
+    }))
+}

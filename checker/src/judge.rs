@@ -1,0 +1,292 @@
+//! Step 4, judge: a verdict from what the test process cannot forge — its exit
+//! status and the one-time token the harness reports only after the assertions.
+//! Printed text such as `test result: ok` never decides anything.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::{Ending, RunOutput};
+
+/// Why a test did not pass, in words a student can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Failure {
+    /// A `todo!()` was reached.
+    NotImplemented {
+        /// `src/join.rs:12`.
+        location: String,
+    },
+    /// An assertion failed or the code panicked.
+    Assertion {
+        /// The test's message.
+        message: String,
+    },
+    /// Still running at the time limit.
+    TimedOut {
+        /// The limit in seconds.
+        seconds: f64,
+    },
+    /// The process ended without reporting (exit, abort, crash).
+    Crashed {
+        /// What happened.
+        message: String,
+    },
+    /// Passed in some repeated runs and failed in others.
+    Flaky {
+        /// Passing runs.
+        passed: u32,
+        /// All runs.
+        runs: u32,
+        /// The first failure's message.
+        message: String,
+    },
+    /// The topic did not compile.
+    CompileError {
+        /// The compiler's message.
+        message: String,
+    },
+    /// A student file could not be taken (missing, not UTF-8, too large, a link).
+    BadSubmission {
+        /// What is wrong.
+        message: String,
+    },
+    /// The checker itself failed for this test (not the student's fault).
+    CheckerError {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl Failure {
+    /// The one-paragraph message shown beside a failed test.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::NotImplemented { location } => format!("not implemented yet: {location}"),
+            Failure::Assertion { message } => message.clone(),
+            Failure::TimedOut { seconds } => format!(
+                "timed out after {} — deadlock, missed wakeup or a forgotten join?",
+                format_seconds(*seconds)
+            ),
+            Failure::Crashed { message } => message.clone(),
+            Failure::Flaky {
+                passed,
+                runs,
+                message,
+            } => format!("flaky: passed {passed} of {runs} runs; a failing run said: {message}"),
+            Failure::CompileError { message } => format!("does not compile:\n{message}"),
+            Failure::BadSubmission { message } => format!("submission problem: {message}"),
+            Failure::CheckerError { message } => format!("checker error: {message}"),
+        }
+    }
+}
+
+fn format_seconds(seconds: f64) -> String {
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
+/// The verdict of one run (or of several repeated runs) of a test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `None` when the test passed.
+    pub failure: Option<Failure>,
+    /// Notes the test attached (a measured ratio, a skip reason).
+    pub notes: Vec<String>,
+}
+
+impl Verdict {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// A failed verdict.
+    pub fn failed(failure: Failure) -> Verdict {
+        Verdict {
+            failure: Some(failure),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// One line the harness appended to the report file.
+#[derive(Debug, Deserialize)]
+struct ReportLine {
+    token: String,
+    outcome: String,
+    message: Option<String>,
+    not_implemented: Option<String>,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+/// Judges one run from its ending and the report file's content.
+pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duration) -> Verdict {
+    let lines: Vec<ReportLine> = report
+        .lines()
+        .filter_map(|l| serde_json::from_str::<ReportLine>(l).ok())
+        .filter(|l| l.token == token)
+        .collect();
+    // Where a `todo!()` was hit: from the harness, else from a child process's panic
+    // printed in the output (a demo binary). Printed text only shapes the message.
+    let todo = lines
+        .iter()
+        .find_map(|l| l.not_implemented.clone())
+        .or_else(|| todo_in_output(&output.stdout).or_else(|| todo_in_output(&output.stderr)));
+    let last = lines
+        .into_iter()
+        .rfind(|l| l.outcome == "pass" || l.outcome == "fail");
+    if output.ending == Ending::TimedOut {
+        return Verdict::failed(match todo {
+            Some(location) => Failure::NotImplemented { location },
+            None => Failure::TimedOut {
+                seconds: timeout.as_secs_f64(),
+            },
+        });
+    }
+    match last {
+        Some(line) if line.outcome == "pass" => match output.ending {
+            Ending::Exited(0) => Verdict {
+                failure: None,
+                notes: line.notes,
+            },
+            _ => Verdict::failed(Failure::Crashed {
+                message: format!(
+                    "the assertions passed, but then the test process {} (a thread still running after the test?)",
+                    describe_ending(&output.ending)
+                ),
+            }),
+        },
+        Some(line) => {
+            let failure = match todo {
+                Some(location) => Failure::NotImplemented { location },
+                None => Failure::Assertion {
+                    message: line
+                        .message
+                        .unwrap_or_else(|| "the test failed without a message".into()),
+                },
+            };
+            Verdict {
+                failure: Some(failure),
+                notes: line.notes,
+            }
+        }
+        None => Verdict::failed(match todo {
+            Some(location) => Failure::NotImplemented { location },
+            None => Failure::Crashed {
+                message: crash_message(output),
+            },
+        }),
+    }
+}
+
+/// Finds `panicked at …/src/x.rs:L:C:` followed by `not yet implemented` in output.
+fn todo_in_output(text: &str) -> Option<String> {
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if line.trim_start().starts_with("not yet implemented")
+            && let Some(prev) = previous
+            && let Some(at) = prev.find("panicked at ")
+        {
+            let place = prev[at + "panicked at ".len()..].trim_end_matches(':');
+            // `path:line:column` → `src/x.rs:line`
+            let mut parts = place.rsplitn(3, ':');
+            let _column = parts.next();
+            let line_no = parts.next()?;
+            let file = parts.next()?;
+            let file = match file.rfind("/src/") {
+                Some(i) => &file[i + 1..],
+                None => file,
+            };
+            return Some(format!("{file}:{line_no}"));
+        }
+        previous = Some(line);
+    }
+    None
+}
+
+fn describe_ending(ending: &Ending) -> String {
+    match ending {
+        Ending::Exited(code) => format!("exited with code {code}"),
+        Ending::Signaled(signal) => format!("was killed by {}", signal_name(*signal)),
+        Ending::TimedOut => "timed out".into(),
+    }
+}
+
+/// Why a process that never reported ended, with the likely cause.
+fn crash_message(output: &RunOutput) -> String {
+    let stderr = &output.stderr;
+    let cause = if stderr.contains("has overflowed its stack") {
+        "a stack overflow (unbounded recursion?)".to_owned()
+    } else if stderr.contains("memory allocation") && stderr.contains("failed") {
+        "running out of memory".to_owned()
+    } else {
+        match output.ending {
+            Ending::Exited(0) => {
+                "process::exit (or similar) before the test's assertions ran".to_owned()
+            }
+            Ending::Exited(code) => format!("an exit with code {code}"),
+            Ending::Signaled(signal) => format!("{} (an abort or a crash)", signal_name(signal)),
+            Ending::TimedOut => "the time limit".to_owned(),
+        }
+    };
+    let mut message = format!("the test process ended before reporting its result: {cause}");
+    let tail = tail_lines(stderr, 6);
+    if !tail.is_empty() {
+        message.push_str("\nlast lines of its stderr:\n");
+        message.push_str(&tail);
+    }
+    message
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGKILL => "SIGKILL".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGILL => "SIGILL".into(),
+        libc::SIGXFSZ => "SIGXFSZ (file size limit)".into(),
+        other => format!("signal {other}"),
+    }
+}
+
+fn tail_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Combines the verdicts of repeated runs: a pass needs every run to pass; a mix is flaky.
+pub fn combine_repeats(runs: Vec<Verdict>) -> Verdict {
+    let total = runs.len() as u32;
+    let passed = runs.iter().filter(|v| v.passed()).count() as u32;
+    let mut notes: Vec<String> = Vec::new();
+    for note in runs.iter().flat_map(|v| v.notes.iter()) {
+        if !notes.contains(note) {
+            notes.push(note.clone());
+        }
+    }
+    let first_failure = runs.into_iter().find_map(|v| v.failure);
+    match first_failure {
+        None => Verdict {
+            failure: None,
+            notes,
+        },
+        Some(failure) if passed == 0 => Verdict {
+            failure: Some(failure),
+            notes,
+        },
+        Some(failure) => Verdict {
+            failure: Some(Failure::Flaky {
+                passed,
+                runs: total,
+                message: failure.message(),
+            }),
+            notes,
+        },
+    }
+}

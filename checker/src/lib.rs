@@ -1,0 +1,29 @@
+//! The threadlings grading engine.
+//!
+//! One path for every implementation, whether it comes from `exercises/`,
+//! `solutions/` or a student's submission:
+//!
+//! 1. [`assemble`]: a sandbox crate from the canonical topic crate, the source's
+//!    student files only, and the suite's tests and snapshots;
+//! 2. [`compile`]: build once per topic and source, offline, dependencies shared;
+//! 3. [`run`]: every test in its own process group, time-limited, output capped;
+//! 4. [`judge`]: exit status plus the harness's one-time token, never printed text;
+//! 5. [`report`]: human, JSON and the grading formats.
+//!
+//! [`check::check`] runs the whole pipeline.
+
+pub mod assemble;
+pub mod bless;
+pub mod check;
+pub mod compile;
+pub mod judge;
+pub mod manifest;
+pub mod project;
+pub mod report;
+pub mod results;
+pub mod run;
+pub mod source;
+
+pub use check::{CheckOptions, CheckReport, Progress, TestResult, TopicResult, check};
+pub use project::{Project, Topic};
+pub use source::Source;

@@ -1,0 +1,137 @@
+//! The grading manifest of a topic: which tests exist, their points, time limits.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// Default per-test time limit in seconds.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 5.0;
+
+/// Whether students see a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Shipped in the student release.
+    Public,
+    /// Instructor only.
+    Hidden,
+}
+
+impl Visibility {
+    /// The suite folder holding tests of this visibility.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Hidden => "hidden",
+        }
+    }
+}
+
+/// One graded test.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestSpec {
+    /// The `#[test]` function name, unique within the topic.
+    pub name: String,
+    /// The test file stem (`join` for `public/join.rs`), i.e. the test binary.
+    pub file: String,
+    /// The contract item it grades (`join_all`, or `demo`).
+    pub task: String,
+    /// Points awarded when it passes.
+    pub points: f64,
+    /// Time limit in seconds.
+    pub timeout: f64,
+    /// Runs alone, never beside another test (timing and performance tests).
+    pub serial: bool,
+    /// Public or hidden, from the folder its file is in.
+    pub visibility: Visibility,
+}
+
+impl TestSpec {
+    /// Model-checking tests (files `model_*.rs`) are built with `--features model-check`.
+    pub fn is_model_check(&self) -> bool {
+        self.file.starts_with("model_")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    name: String,
+    file: String,
+    task: String,
+    points: f64,
+    timeout: Option<f64>,
+    #[serde(default)]
+    serial: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    test: Vec<RawEntry>,
+}
+
+/// All graded tests of one topic, in manifest order.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The tests whose file is present (hidden ones are absent in a student release).
+    pub tests: Vec<TestSpec>,
+}
+
+impl Manifest {
+    /// Reads `manifest.toml` in `suite_dir`, keeping the tests whose files exist there.
+    pub fn load(suite_dir: &Path) -> Result<Manifest> {
+        let path = suite_dir.join("manifest.toml");
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the grading manifest {}", path.display()))?;
+        let raw: RawManifest =
+            toml::from_str(&text).with_context(|| format!("{} is malformed", path.display()))?;
+        let mut tests = Vec::new();
+        for entry in raw.test {
+            let visibility = if suite_dir
+                .join("public")
+                .join(format!("{}.rs", entry.file))
+                .is_file()
+            {
+                Visibility::Public
+            } else if suite_dir
+                .join("hidden")
+                .join(format!("{}.rs", entry.file))
+                .is_file()
+            {
+                Visibility::Hidden
+            } else {
+                // A hidden test of a student release: its file is not shipped.
+                continue;
+            };
+            if tests.iter().any(|t: &TestSpec| t.name == entry.name) {
+                bail!("{}: test {:?} is listed twice", path.display(), entry.name);
+            }
+            if entry.points.is_nan() || entry.points < 0.0 {
+                bail!(
+                    "{}: test {:?} has negative points",
+                    path.display(),
+                    entry.name
+                );
+            }
+            tests.push(TestSpec {
+                name: entry.name,
+                file: entry.file,
+                task: entry.task,
+                points: entry.points,
+                timeout: entry.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
+                serial: entry.serial,
+                visibility,
+            });
+        }
+        Ok(Manifest { tests })
+    }
+
+    /// The sum of all points (100 for a complete instructor suite).
+    pub fn total_points(&self) -> f64 {
+        self.tests.iter().map(|t| t.points).sum()
+    }
+}

@@ -1,0 +1,134 @@
+//! Where the student files come from: the skeletons, the reference solutions, or
+//! a student-shaped directory. Only the topic's student files are ever read.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::project::{Project, Topic};
+
+/// Largest student file accepted, in bytes.
+pub const MAX_STUDENT_FILE: u64 = 512 * 1024;
+
+/// A set of student files to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `exercises/` of the project (what a student edits in place).
+    Exercises,
+    /// `solutions/` of the project (the reference).
+    Solutions,
+    /// A directory laid out like the student release: `DIR/exercises/NN_topic/src/...`.
+    Dir(PathBuf),
+}
+
+/// Why a student file could not be taken; becomes the verdict of its topic.
+#[derive(Debug, Clone)]
+pub struct SourceProblem(pub String);
+
+impl Source {
+    /// A short stable key naming this source's sandboxes (`exercises`, `solutions`, `dir-<hash>`).
+    pub fn key(&self) -> String {
+        match self {
+            Source::Exercises => "exercises".into(),
+            Source::Solutions => "solutions".into(),
+            Source::Dir(dir) => {
+                let name: String = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .take(40)
+                    .collect();
+                format!(
+                    "dir-{name}-{:016x}",
+                    fnv1a(dir.to_string_lossy().as_bytes())
+                )
+            }
+        }
+    }
+
+    /// A human description (`the skeletons in exercises/`, `submission alice`).
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Exercises => "exercises/".into(),
+            Source::Solutions => "solutions/ (reference)".into(),
+            Source::Dir(dir) => dir.display().to_string(),
+        }
+    }
+
+    /// The directory holding a topic's student files for this source.
+    pub fn topic_dir(&self, project: &Project, topic: &Topic) -> PathBuf {
+        match self {
+            Source::Exercises => project.exercise_dir(topic),
+            Source::Solutions => project.solution_dir(topic),
+            Source::Dir(dir) => dir.join("exercises").join(&topic.dir),
+        }
+    }
+
+    /// Where a student file is displayed to a person (`exercises/02_join_all/src/join.rs`).
+    pub fn display_path(&self, project: &Project, topic: &Topic, rel: &str) -> String {
+        let path = self.topic_dir(project, topic).join(rel);
+        path.strip_prefix(&project.root)
+            .map(Path::to_path_buf)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// Reads every student file of `topic`, refusing anything that is not a plain,
+    /// reasonably small UTF-8 file.
+    pub fn read_student_files(
+        &self,
+        project: &Project,
+        topic: &Topic,
+    ) -> Result<Vec<(String, String)>, SourceProblem> {
+        let dir = self.topic_dir(project, topic);
+        if !dir.is_dir() {
+            return Err(SourceProblem(format!(
+                "{} is missing: expected the topic's files there",
+                dir.display()
+            )));
+        }
+        topic
+            .student_files
+            .iter()
+            .map(|rel| {
+                let path = dir.join(rel);
+                read_plain_file(&path).map(|text| (rel.clone(), text))
+            })
+            .collect()
+    }
+}
+
+/// Reads a student file: it must be a regular file (not a link), at most
+/// [`MAX_STUDENT_FILE`] bytes, valid UTF-8.
+fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
+    let shown = path.display();
+    let meta =
+        fs::symlink_metadata(path).map_err(|_| SourceProblem(format!("{shown} is missing")))?;
+    if !meta.file_type().is_file() {
+        return Err(SourceProblem(format!(
+            "{shown} is not a regular file (links and directories are not accepted)"
+        )));
+    }
+    if meta.len() > MAX_STUDENT_FILE {
+        return Err(SourceProblem(format!(
+            "{shown} is {} bytes, more than the {MAX_STUDENT_FILE} a student file may have",
+            meta.len()
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        SourceProblem(format!(
+            "{shown} is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// A small stable hash for directory keys (FNV-1a, 64 bit).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

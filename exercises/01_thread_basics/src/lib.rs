@@ -1,0 +1,1 @@
+//! Topic 01_thread_basics.

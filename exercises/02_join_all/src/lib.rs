@@ -1,0 +1,1 @@
+//! Topic 02_join_all.

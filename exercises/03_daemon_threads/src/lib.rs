@@ -1,0 +1,1 @@
+//! Topic 03_daemon_threads.

@@ -1,0 +1,1 @@
+//! Topic 04_shared_state.

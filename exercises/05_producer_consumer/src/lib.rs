@@ -1,0 +1,1 @@
+//! Topic 05_producer_consumer.

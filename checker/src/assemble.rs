@@ -19,6 +19,11 @@ pub struct Sandbox {
     pub root: PathBuf,
     /// The topic crate inside the sandbox.
     pub crate_dir: PathBuf,
+    /// The crate's folder name inside the sandbox: the source key. Cargo names
+    /// artifacts in the shared build directory after the package's path relative
+    /// to its workspace, so each source needs its own path or sandboxes would
+    /// reuse each other's binaries.
+    pub member: String,
     /// This sandbox's own target directory (final artifacts: test binaries, bins).
     pub target_dir: PathBuf,
     /// The build directory shared by every sandbox, so dependencies compile once.
@@ -31,7 +36,8 @@ impl Sandbox {
         let work = project.work_dir();
         let root = work.join("sandboxes").join(source_key).join(&topic.dir);
         Sandbox {
-            crate_dir: root.join("crate"),
+            crate_dir: root.join(source_key),
+            member: source_key.to_owned(),
             target_dir: root.join("target"),
             build_dir: work.join("build"),
             root,
@@ -103,7 +109,7 @@ pub fn assemble(
     sync_dir(&sandbox.crate_dir, &files)?;
     write_if_changed(
         &sandbox.root.join("Cargo.toml"),
-        workspace_manifest(project)?.as_bytes(),
+        workspace_manifest(project, &sandbox.member)?.as_bytes(),
     )?;
     let lock = project.root.join("Cargo.lock");
     if lock.is_file() {
@@ -114,7 +120,7 @@ pub fn assemble(
 
 /// The sandbox's workspace Cargo.toml: the project's `[workspace.package]`,
 /// `[workspace.dependencies]` (paths made absolute) and profiles, one member.
-fn workspace_manifest(project: &Project) -> Result<String> {
+fn workspace_manifest(project: &Project, member: &str) -> Result<String> {
     let path = project.root.join("Cargo.toml");
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -124,7 +130,7 @@ fn workspace_manifest(project: &Project) -> Result<String> {
     workspace.insert("resolver".into(), "3".into());
     workspace.insert(
         "members".into(),
-        toml::Value::Array(vec![toml::Value::from("crate")]),
+        toml::Value::Array(vec![toml::Value::from(member)]),
     );
     if let Some(main_ws) = main.get("workspace").and_then(|w| w.as_table()) {
         if let Some(package) = main_ws.get("package") {

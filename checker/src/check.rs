@@ -277,12 +277,14 @@ fn prepare(
     let show_path = |text: &str| -> String {
         let shown = options.source.display_path(project, topic, "");
         text.replace(&format!("{crate_dir}/"), &shown)
-            .replace("crate/src/", &format!("{shown}src/"))
-            .replace("crate/tests/", "tests/")
+            .replace(&format!("{}/src/", sandbox.member), &format!("{shown}src/"))
+            .replace(&format!("{}/tests/", sandbox.member), "tests/")
     };
     Ok(
-        compile::build(sandbox, &plan, &show_path)?.map_err(|failure| Failure::CompileError {
-            message: failure.message,
+        compile::build(&project.root, sandbox, &plan, &show_path)?.map_err(|failure| {
+            Failure::CompileError {
+                message: failure.message,
+            }
         }),
     )
 }
@@ -397,6 +399,12 @@ fn try_run_once(
     let timeout = Duration::from_secs_f64(spec.timeout);
     let mut env = vec![
         ("THREADLINGS_TOPIC".to_owned(), topic.dir.clone()),
+        // file!() in the tests is relative to the sandbox workspace, so insta finds
+        // snapshots from there.
+        (
+            "INSTA_WORKSPACE_ROOT".to_owned(),
+            sandbox.root.display().to_string(),
+        ),
         (
             "THREADLINGS_TOKEN_FILE".to_owned(),
             token_file.0.display().to_string(),
@@ -416,6 +424,7 @@ fn try_run_once(
         env.push(("INSTA_UPDATE".into(), "always".into()));
         env.push(("INSTA_FORCE_PASS".into(), "1".into()));
     }
+    let _alone = spec.serial.then(run::exclusive);
     let output = run::run_test(&RunRequest {
         binary,
         test: spec.name.clone(),

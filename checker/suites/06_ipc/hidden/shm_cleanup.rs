@@ -1,0 +1,169 @@
+//! Hidden tests of src/shm.rs: no lost updates under real contention, and no
+//! segment left in /dev/shm on any path.
+//!
+//! These tests count the entries of /dev/shm before and after, so the manifest
+//! runs them alone (`serial = true`).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ipc::{IpcError, shared_memory_count};
+
+/// The given worker binary, built by cargo next to this test.
+fn worker() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_ipc_worker"))
+}
+
+/// Writes an executable shell script `dir/name` that stands in for the worker.
+fn fake_worker(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("the test could not write a script");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
+        .expect("the test could not make its script executable");
+    path
+}
+
+/// The names in /dev/shm, where Linux keeps shared-memory segments.
+fn segments() -> BTreeSet<String> {
+    match fs::read_dir("/dev/shm") {
+        Ok(entries) => entries
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => BTreeSet::new(),
+    }
+}
+
+/// Fails if /dev/shm holds entries that were not there `before` (and removes them,
+/// so that one leak does not spill into later tests).
+fn assert_no_segment_left(before: &BTreeSet<String>, what: &str) {
+    let left: Vec<String> = segments().difference(before).cloned().collect();
+    for name in &left {
+        let _ = fs::remove_file(Path::new("/dev/shm").join(name));
+    }
+    assert!(
+        left.is_empty(),
+        "{what} left shared-memory segments behind in /dev/shm: {left:?}. The Shmem that \
+         created a segment removes it when it is dropped: keep it alive until every child \
+         has been waited for, and let it drop on every path, errors included"
+    );
+}
+
+#[test]
+fn many_processes_never_lose_an_update() {
+    threadlings_harness::graded(|| {
+        const PROCESSES: usize = 4;
+        const INCREMENTS: u64 = 10_000_000;
+        let before = segments();
+        let result = shared_memory_count(worker(), PROCESSES, INCREMENTS);
+        let expected = PROCESSES as u64 * INCREMENTS;
+        match result {
+            Ok(total) => assert_eq!(
+                total,
+                expected,
+                "{PROCESSES} processes x {INCREMENTS} increments gave {total}, not {expected}: \
+                 {} updates were lost. Reading the counter and then storing the value plus one \
+                 lets two processes read the same value; shm_add needs one indivisible \
+                 fetch_add on the AtomicU64",
+                expected.saturating_sub(total)
+            ),
+            Err(error) => {
+                panic!("shared_memory_count(worker, {PROCESSES}, {INCREMENTS}) failed: {error}")
+            }
+        }
+        assert_no_segment_left(&before, "shared_memory_count");
+    });
+}
+
+#[test]
+fn children_run_at_the_same_time() {
+    threadlings_harness::graded(|| {
+        const PROCESSES: usize = 4;
+        const NAP: Duration = Duration::from_secs(1);
+        let dir = tempfile::tempdir().expect("the test could not make a temporary directory");
+        // A worker that naps for a second, then does the real work.
+        let slow = fake_worker(
+            dir.path(),
+            "slow_worker",
+            &format!("/bin/sleep 1\nexec '{}' \"$@\"", worker().display()),
+        );
+        let before = segments();
+        let start = Instant::now();
+        let result = shared_memory_count(&slow, PROCESSES, 1_000);
+        let elapsed = start.elapsed();
+        match result {
+            Ok(total) => assert_eq!(
+                total, 4_000,
+                "4 slow workers x 1000 increments gave {total}"
+            ),
+            Err(error) => panic!("shared_memory_count with slow workers failed: {error}"),
+        }
+        assert!(
+            elapsed < NAP * 3,
+            "{PROCESSES} workers that each take about {NAP:?} took {elapsed:?} in all: were they \
+             run one after the other? Start every child before waiting for any of them"
+        );
+        assert_no_segment_left(&before, "shared_memory_count with slow workers");
+    });
+}
+
+#[test]
+fn segment_is_removed_when_workers_fail() {
+    threadlings_harness::graded(|| {
+        let dir = tempfile::tempdir().expect("the test could not make a temporary directory");
+        let failing = fake_worker(
+            dir.path(),
+            "failing_worker",
+            "echo 'no luck today' >&2\nexit 7",
+        );
+        let killed = fake_worker(dir.path(), "killed_worker", "kill -9 $$");
+        let before = segments();
+
+        match shared_memory_count(&failing, 3, 10) {
+            Err(IpcError::WorkerFailed { code, stderr }) => {
+                assert_eq!(
+                    code,
+                    Some(7),
+                    "the workers exited with code 7; WorkerFailed must carry that code"
+                );
+                assert!(
+                    stderr.contains("no luck today"),
+                    "the workers printed \"no luck today\" on stderr; WorkerFailed must carry \
+                     it, got {stderr:?} (pipe each child's stderr and read it)"
+                );
+            }
+            other => panic!(
+                "workers that exit with code 7 must give IpcError::WorkerFailed {{ code: \
+                 Some(7), .. }}, got {other:?}"
+            ),
+        }
+        assert_no_segment_left(&before, "shared_memory_count with failing workers");
+
+        match shared_memory_count(&killed, 2, 10) {
+            Err(IpcError::WorkerFailed { code: None, .. }) => {}
+            other => panic!(
+                "workers killed by a signal must give IpcError::WorkerFailed {{ code: None, .. \
+                 }} (ExitStatus::code() is None after a signal), got {other:?}"
+            ),
+        }
+        assert_no_segment_left(&before, "shared_memory_count with killed workers");
+    });
+}
+
+#[test]
+fn segment_is_removed_when_the_worker_path_is_wrong() {
+    threadlings_harness::graded(|| {
+        let before = segments();
+        let nowhere = Path::new("/nonexistent/threadlings/ipc_worker");
+        let result = shared_memory_count(nowhere, 2, 10);
+        assert!(
+            result.is_err(),
+            "shared_memory_count with the worker path {nowhere:?} (no such file) must return an \
+             error, got {result:?}"
+        );
+        assert_no_segment_left(&before, "shared_memory_count with a wrong worker path");
+    });
+}

@@ -232,6 +232,16 @@ fn check_topic(
     };
     progress(Progress::Building { topic: &topic.dir });
     let sandbox = Sandbox::locate(project, &options.source.key(), topic);
+    // Two checks of the same source and topic (a `watch` and a `check`, say) take
+    // turns: one must not rewrite or delete the sandbox the other is running.
+    let _sandbox_lock = match lock_sandbox(&sandbox) {
+        Ok(lock) => lock,
+        Err(e) => {
+            return fail_all(Failure::CheckerError {
+                message: format!("{e:#}"),
+            });
+        }
+    };
     let binaries = match prepare(project, topic, &sandbox, &student_files, &selected, options) {
         Ok(Ok(binaries)) => binaries,
         Ok(Err(failure)) => return fail_all(failure),
@@ -247,6 +257,22 @@ fn check_topic(
         problem: None,
         tests,
     }
+}
+
+/// Takes the sandbox's lock file, waiting while another check holds it.
+fn lock_sandbox(sandbox: &Sandbox) -> Result<fs::File> {
+    fs::create_dir_all(&sandbox.root)
+        .with_context(|| format!("cannot create {}", sandbox.root.display()))?;
+    let path = sandbox.root.join(".lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(file)
 }
 
 /// Assembles and builds; the inner error is a verdict for the whole topic.

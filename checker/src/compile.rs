@@ -123,10 +123,16 @@ fn cargo_test_no_run(
     show_path: &dyn Fn(&str) -> String,
 ) -> Result<Result<BTreeMap<String, PathBuf>, CompileFailure>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The model-checking build gets its own target dir: its bins (the demo) link the
+    // model checker's locks and must not replace the ones the normal tests run.
+    let target_dir = match features {
+        Some(_) => sandbox.target_dir.join("model-check"),
+        None => sandbox.target_dir.clone(),
+    };
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&sandbox.root)
         .args(["test", "--no-run", "--offline", "--message-format=json"])
-        .env("CARGO_TARGET_DIR", &sandbox.target_dir)
+        .env("CARGO_TARGET_DIR", &target_dir)
         .env("CARGO_BUILD_BUILD_DIR", &sandbox.build_dir)
         .env("CARGO_TERM_COLOR", "never")
         .env_remove("RUSTFLAGS")

@@ -148,6 +148,11 @@ pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duratio
             },
         });
     }
+    if let Ending::Killed(reason) = &output.ending {
+        return Verdict::failed(Failure::Crashed {
+            message: format!("the test process was stopped: {reason}"),
+        });
+    }
     match last {
         Some(line) if line.outcome == "pass" => match output.ending {
             Ending::Exited(0) => Verdict {
@@ -214,6 +219,7 @@ fn describe_ending(ending: &Ending) -> String {
         Ending::Exited(code) => format!("exited with code {code}"),
         Ending::Signaled(signal) => format!("was killed by {}", signal_name(*signal)),
         Ending::TimedOut => "timed out".into(),
+        Ending::Killed(reason) => format!("was stopped: {reason}"),
     }
 }
 
@@ -223,15 +229,26 @@ fn crash_message(output: &RunOutput) -> String {
     let cause = if stderr.contains("has overflowed its stack") {
         "a stack overflow (unbounded recursion?)".to_owned()
     } else if stderr.contains("memory allocation") && stderr.contains("failed") {
-        "running out of memory".to_owned()
+        format!(
+            "running out of memory (a test process may map {} GiB)",
+            crate::run::DATA_LIMIT >> 30
+        )
+    } else if stderr.contains("Resource temporarily unavailable")
+        || stderr.contains("failed to spawn thread")
+    {
+        format!(
+            "too many processes or threads (a test may have {} at once)",
+            crate::run::TASK_LIMIT
+        )
     } else {
-        match output.ending {
+        match &output.ending {
             Ending::Exited(0) => {
                 "process::exit (or similar) before the test's assertions ran".to_owned()
             }
             Ending::Exited(code) => format!("an exit with code {code}"),
-            Ending::Signaled(signal) => format!("{} (an abort or a crash)", signal_name(signal)),
+            Ending::Signaled(signal) => format!("{} (an abort or a crash)", signal_name(*signal)),
             Ending::TimedOut => "the time limit".to_owned(),
+            Ending::Killed(reason) => reason.clone(),
         }
     };
     let mut message = format!("the test process ended before reporting its result: {cause}");

@@ -16,12 +16,15 @@ pub mod assemble;
 pub mod bless;
 pub mod check;
 pub mod compile;
+pub mod grading;
+pub mod hints;
 pub mod judge;
 pub mod manifest;
 pub mod project;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod skeletons;
 pub mod source;
 
 pub use check::{CheckOptions, CheckReport, Progress, TestResult, TopicResult, check};

@@ -1,11 +1,21 @@
 //! Step 3, run: one test in its own process and process group, with a time
 //! limit, a clean environment, stdin closed, output captured and capped, and
 //! resource limits. Whatever happens, the whole process group is killed after.
+//!
+//! When the checker runs as root (CI, containers), each test process also runs
+//! as its own unprivileged user id (one per concurrent slot): RLIMIT_NPROC then
+//! bounds its processes and threads, the suite's files (owned by root) cannot be
+//! rewritten, the test sources cannot be read, and every process of that user id
+//! is killed after the test, even one that left the process group with `setsid`.
+//! See SECURITY.md for the whole threat model.
 
+use std::cell::Cell;
 use std::io::Read;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -15,6 +25,18 @@ use anyhow::{Context, Result};
 pub const OUTPUT_CAP: usize = 64 * 1024;
 /// Largest file a test process may write (RLIMIT_FSIZE).
 pub const FILE_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+/// Output (both streams together) after which the test is killed.
+pub const OUTPUT_KILL_LIMIT: u64 = 16 * 1024 * 1024;
+/// Processes and threads a test may have at once (RLIMIT_NPROC, counted per user id).
+pub const TASK_LIMIT: u64 = 512;
+/// Writable private memory a test process may map (RLIMIT_DATA; not RLIMIT_AS,
+/// which counts every thread's reserved address space and breaks threaded code).
+pub const DATA_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
+/// Resident memory of the test process above which the runner kills it.
+pub const RSS_LIMIT: u64 = 1536 * 1024 * 1024;
+/// First user id of the unprivileged sandbox users (when the checker runs as root);
+/// a checker process uses the ring of 4096 ids from this plus 4096 × (its pid mod 2¹⁸).
+pub const SANDBOX_UID_BASE: u32 = 2_000_000_000;
 
 /// Everything needed to run one test once.
 #[derive(Debug, Clone)]
@@ -40,6 +62,8 @@ pub enum Ending {
     Signaled(i32),
     /// Still running at the time limit; its group was killed.
     TimedOut,
+    /// Killed by the runner for going over a limit (output, memory, processes).
+    Killed(String),
 }
 
 /// What one run produced.
@@ -59,6 +83,12 @@ pub struct RunOutput {
 
 /// Runs one test process to completion or to its time limit.
 pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
+    // Serial tests hold the exclusive lock already (see [`exclusive`]); others share it.
+    let _shared = (!HOLDS_EXCLUSIVE.with(Cell::get)).then(shared);
+    let _slot = Slot::acquire();
+    let sandbox_user = sandbox_user(&request.cwd);
+    let user = sandbox_user.as_ref().map(|u| u.0);
+
     let mut cmd = Command::new(&request.binary);
     cmd.args([request.test.as_str(), "--exact", "--test-threads=1"])
         .current_dir(&request.cwd)
@@ -79,7 +109,15 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     for (key, value) in &request.env {
         cmd.env(key, value);
     }
-    limits::apply(&mut cmd);
+    let task_limit = match user {
+        Some(uid) => {
+            limits::hand_over(request, uid);
+            cmd.uid(uid).gid(uid);
+            TASK_LIMIT
+        }
+        None => limits::tasks_of_current_user().saturating_add(TASK_LIMIT),
+    };
+    limits::apply(&mut cmd, task_limit);
 
     let started = Instant::now();
     let mut child = cmd
@@ -89,13 +127,23 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     let (tx, rx) = mpsc::channel();
     let stdout = child.stdout.take().context("test stdout")?;
     let stderr = child.stderr.take().context("test stderr")?;
-    spawn_reader(stdout, 0, tx.clone());
-    spawn_reader(stderr, 1, tx);
+    let output_bytes = Arc::new(AtomicU64::new(0));
+    spawn_reader(stdout, 0, tx.clone(), output_bytes.clone());
+    spawn_reader(stderr, 1, tx, output_bytes.clone());
 
-    let status = wait_with_deadline(&mut child, request.timeout)?;
+    let watch = Watch {
+        pid: child.id(),
+        user,
+        output_bytes,
+    };
+    let status = wait_with_deadline(&mut child, request.timeout, &watch)?;
     let elapsed = started.elapsed();
-    // Kill what the test left behind: threads' children, grandchildren, anything in the group.
+    // Kill what the test left behind: threads' children, grandchildren, anything in the group,
+    // and (as another user id) anything of that user id that left the group.
     limits::kill_group(pgid);
+    if let Some(uid) = user {
+        limits::kill_user(uid);
+    }
     let _ = child.wait();
 
     // Readers end once every writer is gone; a process that escaped the group could keep
@@ -115,8 +163,9 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     }
     let [stdout, stderr] = streams;
     let ending = match status {
-        None => Ending::TimedOut,
-        Some(status) => ending_of(status),
+        Waited::TimedOut => Ending::TimedOut,
+        Waited::Killed(reason) => Ending::Killed(reason),
+        Waited::Exited(status) => ending_of(status),
     };
     Ok(RunOutput {
         ending,
@@ -125,6 +174,171 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         stderr,
         dropped_bytes,
     })
+}
+
+thread_local! {
+    static HOLDS_EXCLUSIVE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Tests and builds share this lock; a serial test takes it alone.
+static EXCLUSIVE: RwLock<()> = RwLock::new(());
+
+/// Held while a serial (timing or performance) test runs: no other test process
+/// and no build of this checker runs meanwhile, whichever submission it belongs to.
+pub struct ExclusiveGuard {
+    _guard: RwLockWriteGuard<'static, ()>,
+}
+
+impl Drop for ExclusiveGuard {
+    fn drop(&mut self) {
+        HOLDS_EXCLUSIVE.with(|h| h.set(false));
+    }
+}
+
+/// Waits until nothing else runs, then keeps it so until the guard is dropped.
+pub fn exclusive() -> ExclusiveGuard {
+    let guard = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
+    HOLDS_EXCLUSIVE.with(|h| h.set(true));
+    ExclusiveGuard { _guard: guard }
+}
+
+/// Shared access: held by every non-serial test run and by every build.
+pub fn shared() -> RwLockReadGuard<'static, ()> {
+    EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How many test processes may run at once in this checker process (each gets
+/// its own slot, hence its own user id when running as root).
+static SLOTS: Mutex<Vec<bool>> = Mutex::new(Vec::new());
+static SLOT_FREED: Condvar = Condvar::new();
+static SLOT_COUNT: AtomicU64 = AtomicU64::new(64);
+
+/// Caps the number of test processes running at once across every check in this process.
+pub fn set_max_concurrent_tests(n: usize) {
+    SLOT_COUNT.store(n.clamp(1, 256) as u64, Ordering::SeqCst);
+}
+
+struct Slot(usize);
+
+impl Slot {
+    fn acquire() -> Slot {
+        let mut slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let count = SLOT_COUNT.load(Ordering::SeqCst) as usize;
+            if slots.len() < count {
+                slots.resize(count, false);
+            }
+            if let Some(i) = (0..count).find(|&i| !slots[i]) {
+                slots[i] = true;
+                return Slot(i);
+            }
+            slots = SLOT_FREED.wait(slots).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(busy) = slots.get_mut(self.0) {
+            *busy = false;
+        }
+        SLOT_FREED.notify_all();
+    }
+}
+
+/// User ids currently given to a running test of this checker process.
+static USERS_IN_USE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// The next candidate in this process's ring of user ids.
+static NEXT_USER: AtomicU64 = AtomicU64::new(0);
+/// User ids in each checker process's ring.
+const USER_RING: u32 = 4096;
+
+/// A sandbox user id given to one test run; given back when dropped.
+struct SandboxUser(u32);
+
+impl Drop for SandboxUser {
+    fn drop(&mut self) {
+        let mut in_use = USERS_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
+        in_use.retain(|&u| u != self.0);
+    }
+}
+
+/// The unprivileged user id a test runs as: only when the checker is root, the
+/// working directory is reachable by others, and `THREADLINGS_SANDBOX_USER` is not `0`.
+///
+/// Each run takes a user id that no running test holds and that owns no process
+/// (not even a zombie not yet reaped, which RLIMIT_NPROC would still count), from
+/// a ring of [`USER_RING`] ids of this checker process (disjoint from other
+/// checker processes': the ring is chosen by pid).
+fn sandbox_user(cwd: &Path) -> Option<SandboxUser> {
+    // SAFETY: getuid has no preconditions.
+    if unsafe { libc::getuid() } != 0 {
+        return None;
+    }
+    if std::env::var_os("THREADLINGS_SANDBOX_USER").is_some_and(|v| v == "0") {
+        return None;
+    }
+    if !limits::reachable_by_others(cwd) {
+        return None;
+    }
+    let ring_start = SANDBOX_UID_BASE + (std::process::id() & 0x3_ffff) * USER_RING;
+    let mut in_use = USERS_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..USER_RING {
+        let n = NEXT_USER.fetch_add(1, Ordering::SeqCst) as u32 % USER_RING;
+        let uid = ring_start + n;
+        if in_use.contains(&uid) || limits::processes_of_user(uid) > 0 {
+            continue;
+        }
+        in_use.push(uid);
+        return Some(SandboxUser(uid));
+    }
+    None
+}
+
+/// What the runner watches while a test runs.
+struct Watch {
+    pid: u32,
+    user: Option<u32>,
+    output_bytes: Arc<AtomicU64>,
+}
+
+impl Watch {
+    /// A reason to kill the test now, if it went over a limit.
+    fn over_limit(&self, check_memory: bool) -> Option<String> {
+        if self.output_bytes.load(Ordering::Relaxed) > OUTPUT_KILL_LIMIT {
+            return Some(format!(
+                "it printed more than {} MiB of output",
+                OUTPUT_KILL_LIMIT >> 20
+            ));
+        }
+        if !check_memory {
+            return None;
+        }
+        if let Some(rss) = limits::resident_bytes(self.pid)
+            && rss > RSS_LIMIT
+        {
+            return Some(format!(
+                "it used more than {} MiB of memory",
+                RSS_LIMIT >> 20
+            ));
+        }
+        if let Some(uid) = self.user
+            && limits::processes_of_user(uid) >= (TASK_LIMIT / 2) as usize
+        {
+            return Some(format!(
+                "it started more than {} processes (a fork bomb?)",
+                TASK_LIMIT / 2
+            ));
+        }
+        None
+    }
+}
+
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut,
+    Killed(String),
 }
 
 fn ending_of(status: ExitStatus) -> Ending {
@@ -136,17 +350,25 @@ fn ending_of(status: ExitStatus) -> Ending {
     }
 }
 
-/// Waits for `child` up to `timeout`; `None` when it is still running.
-fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Result<Option<ExitStatus>> {
+/// Waits for `child` up to `timeout`, killing it early when it goes over a limit.
+fn wait_with_deadline(child: &mut Child, timeout: Duration, watch: &Watch) -> Result<Waited> {
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(1);
+    let mut last_memory_check = Instant::now();
     loop {
         if let Some(status) = child.try_wait().context("waiting for a test process")? {
-            return Ok(Some(status));
+            return Ok(Waited::Exited(status));
         }
         let now = Instant::now();
         if now >= deadline {
-            return Ok(None);
+            return Ok(Waited::TimedOut);
+        }
+        let check_memory = now.duration_since(last_memory_check) >= Duration::from_millis(50);
+        if check_memory {
+            last_memory_check = now;
+        }
+        if let Some(reason) = watch.over_limit(check_memory) {
+            return Ok(Waited::Killed(reason));
         }
         thread::sleep(pause.min(deadline - now));
         pause = (pause * 2).min(Duration::from_millis(20));
@@ -158,6 +380,7 @@ fn spawn_reader(
     mut stream: impl Read + Send + 'static,
     index: usize,
     done: mpsc::Sender<(usize, String, u64)>,
+    total: Arc<AtomicU64>,
 ) {
     thread::spawn(move || {
         let mut kept = Vec::new();
@@ -167,6 +390,7 @@ fn spawn_reader(
             match stream.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    total.fetch_add(n as u64, Ordering::Relaxed);
                     let room = OUTPUT_CAP.saturating_sub(kept.len());
                     kept.extend_from_slice(&buf[..n.min(room)]);
                     dropped += (n - n.min(room)) as u64;
@@ -195,19 +419,26 @@ impl Drop for RunFile {
     }
 }
 
-/// Process-group handling and resource limits (Unix).
+/// Process-group handling, resource limits and the sandbox user (Unix).
 mod limits {
+    use std::fs;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::os::unix::process::CommandExt;
+    use std::path::Path;
     use std::process::Command;
 
-    /// New process group; core dumps off; file size capped; own session kept.
-    pub(super) fn apply(cmd: &mut Command) {
+    use super::RunRequest;
+
+    /// New process group; core dumps off; file size, tasks and data capped.
+    pub(super) fn apply(cmd: &mut Command, task_limit: u64) {
         cmd.process_group(0);
         // SAFETY: only async-signal-safe libc calls between fork and exec.
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
                 set_limit(libc::RLIMIT_CORE, 0);
                 set_limit(libc::RLIMIT_FSIZE, super::FILE_SIZE_LIMIT);
+                set_limit(libc::RLIMIT_NPROC, task_limit);
+                set_limit(libc::RLIMIT_DATA, super::DATA_LIMIT);
                 Ok(())
             });
         }
@@ -230,5 +461,114 @@ mod limits {
         unsafe {
             libc::killpg(pgid, libc::SIGKILL);
         }
+    }
+
+    /// SIGKILL to every process of user `uid` (from a forked child that becomes
+    /// that user: `kill(-1)` then reaches exactly that user's processes, also
+    /// those that left the process group).
+    pub(super) fn kill_user(uid: u32) {
+        for _ in 0..2 {
+            // SAFETY: the child only makes raw system calls, then exits.
+            unsafe {
+                let pid = libc::fork();
+                if pid == 0 {
+                    if libc::syscall(libc::SYS_setgid, uid as libc::c_long) == 0
+                        && libc::syscall(libc::SYS_setuid, uid as libc::c_long) == 0
+                    {
+                        libc::kill(-1, libc::SIGKILL);
+                    }
+                    libc::_exit(0);
+                }
+                if pid > 0 {
+                    let mut status = 0;
+                    libc::waitpid(pid, &mut status, 0);
+                }
+            }
+        }
+    }
+
+    /// Whether a user other than the owner can reach `dir` (every ancestor searchable).
+    pub(super) fn reachable_by_others(dir: &Path) -> bool {
+        let Ok(dir) = dir.canonicalize() else {
+            return false;
+        };
+        dir.ancestors()
+            .all(|d| fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0))
+    }
+
+    /// Prepares the run files for a test that runs as `uid`: its token file
+    /// becomes its own (so the harness can delete it before student code runs),
+    /// the run folder lets it create its report, and the test sources, not needed
+    /// at run time, become unreadable to it.
+    pub(super) fn hand_over(request: &RunRequest, uid: u32) {
+        for (key, value) in &request.env {
+            let path = Path::new(value);
+            if key == "THREADLINGS_TOKEN_FILE" {
+                let _ = std::os::unix::fs::chown(path, Some(uid), Some(uid));
+                let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+                if let Some(dir) = path.parent() {
+                    // Anyone may create a file, nobody may list or remove another's.
+                    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o1733));
+                }
+            }
+        }
+        if let Ok(entries) = fs::read_dir(request.cwd.join("tests")) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "rs")
+                    && entry
+                        .metadata()
+                        .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+                {
+                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+                }
+            }
+        }
+    }
+
+    /// Resident memory of a process, in bytes.
+    pub(super) fn resident_bytes(pid: u32) -> Option<u64> {
+        let statm = fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+        let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+        Some(pages * page)
+    }
+
+    /// Processes (not threads) owned by `uid`.
+    pub(super) fn processes_of_user(uid: u32) -> usize {
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .as_encoded_bytes()
+                    .iter()
+                    .all(u8::is_ascii_digit)
+            })
+            .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
+            .count()
+    }
+
+    /// Tasks (processes and threads) of the current user, which RLIMIT_NPROC counts.
+    pub(super) fn tasks_of_current_user() -> u64 {
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return 4096;
+        };
+        entries
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .as_encoded_bytes()
+                    .iter()
+                    .all(u8::is_ascii_digit)
+            })
+            .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
+            .map(|e| fs::read_dir(e.path().join("task")).map_or(1, |t| t.count() as u64))
+            .sum()
     }
 }

@@ -2,7 +2,14 @@
 
 mod bless;
 mod check;
+mod grade;
+mod hint;
+mod list;
+mod merge;
+mod release;
+mod reset;
 mod ui;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +29,20 @@ struct Cli {
 enum Command {
     /// Check topics against their tests and show the verdicts.
     Check(check::Args),
+    /// Re-check the topic being edited on every save.
+    Watch(watch::Args),
+    /// Progress table: topics, tests passed, points (from the last check).
+    List(list::Args),
+    /// The next hint for a topic, one level more each call.
+    Hint(hint::Args),
+    /// Restore a topic's skeleton files (asks first).
+    Reset(reset::Args),
+    /// Grade a folder of submissions (instructors).
+    Grade(grade::Args),
+    /// Join the outputs of sharded grading runs (instructors).
+    Merge(merge::Args),
+    /// Write the student repository (instructors).
+    Release(release::Args),
     /// Regenerate snapshots from solutions/ (authors).
     Bless(bless::Args),
 }
@@ -30,6 +51,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Watch(args) => watch::run(args),
+        Command::List(args) => list::run(args),
+        Command::Hint(args) => hint::run(args),
+        Command::Reset(args) => reset::run(args),
+        // grade prints its own errors and chooses its exit code (2 usage, 3 grader failure).
+        Command::Grade(args) => grade::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Release(args) => release::run(args),
         Command::Bless(args) => bless::run(args),
     };
     match outcome {

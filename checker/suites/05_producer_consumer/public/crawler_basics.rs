@@ -1,0 +1,149 @@
+//! Public test of the crawler: a small site with a cycle.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use producer_consumer::crawl;
+
+/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
+/// failure that says `what` did not finish.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(value)) => value,
+        Ok(Err(payload)) => panic::resume_unwind(payload),
+        Err(_) => panic!(
+            "{what} did not return within {limit:?}: do idle workers wait forever? A worker may stop only \
+             when the to-do list is empty AND no fetch is in flight; then every waiting worker must be woken"
+        ),
+    }
+}
+
+/// A site: page name → the links on that page.
+type Site = HashMap<String, Vec<String>>;
+
+fn page(i: usize) -> String {
+    format!("https://site.test/{i}")
+}
+
+/// A fake `fetch` over `site` that counts its calls and the fetches in flight.
+#[derive(Default)]
+struct Fetcher {
+    site: Site,
+    delay: Duration,
+    calls: Mutex<HashMap<String, usize>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl Fetcher {
+    fn new(site: Site, delay: Duration) -> Arc<Self> {
+        Arc::new(Fetcher {
+            site,
+            delay,
+            ..Default::default()
+        })
+    }
+
+    fn fetch(&self, url: &str) -> Vec<String> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        *self
+            .calls
+            .lock()
+            .unwrap()
+            .entry(url.to_owned())
+            .or_default() += 1;
+        if !self.delay.is_zero() {
+            thread::sleep(self.delay);
+        }
+        let links = self.site.get(url).cloned().unwrap_or_default();
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        links
+    }
+
+    /// The `fetch` closure `crawl` takes.
+    fn as_fn(self: &Arc<Self>) -> impl Fn(&str) -> Vec<String> + Send + Sync + 'static {
+        let me = self.clone();
+        move |url: &str| me.fetch(url)
+    }
+}
+
+/// Every page reachable from `start`, by a plain breadth-first search.
+fn reachable(site: &Site, start: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::from([start.to_owned()]);
+    let mut todo = vec![start.to_owned()];
+    while let Some(url) = todo.pop() {
+        for link in site.get(&url).into_iter().flatten() {
+            if seen.insert(link.clone()) {
+                todo.push(link.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// Crawls `site` from page 0 and checks the result and the calls to fetch.
+fn crawl_and_check(site: Site, workers: usize, delay: Duration, what: &str) {
+    let expected = reachable(&site, &page(0));
+    let fetcher = Fetcher::new(site, delay);
+    let fetch = fetcher.as_fn();
+    let found = within(Duration::from_secs(10), what, move || {
+        crawl(&page(0), workers, fetch)
+    });
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what}: crawl must return exactly the pages reachable from the start page; missing {missing:?}, not reachable but returned {extra:?}"
+    );
+    let calls = fetcher.calls.lock().unwrap();
+    for url in &expected {
+        let n = calls.get(url).copied().unwrap_or(0);
+        assert_eq!(
+            n, 1,
+            "{what}: fetch({url:?}) was called {n} times; every reachable page must be fetched exactly once"
+        );
+    }
+    let strays: Vec<_> = calls.keys().filter(|u| !expected.contains(*u)).collect();
+    assert!(
+        strays.is_empty(),
+        "{what}: fetch was called for pages that are not reachable: {strays:?}"
+    );
+    let max = fetcher.max_in_flight.load(Ordering::SeqCst);
+    let limit = workers.max(1);
+    assert!(
+        max <= limit,
+        "{what}: {max} fetches ran at once, more than the {limit} allowed (workers = {workers})"
+    );
+}
+
+#[test]
+fn crawl_finds_a_small_site() {
+    threadlings_harness::graded(|| {
+        // 0 → 1, 2; 1 → 3; 2 → 0 (a cycle), 3; 3 → 3 (a self-link); page 4 is not linked.
+        let links = [vec![1, 2], vec![3], vec![0, 3], vec![3], vec![0]];
+        let site: Site = links
+            .iter()
+            .enumerate()
+            .map(|(i, to)| (page(i), to.iter().map(|&j| page(j)).collect()))
+            .collect();
+        crawl_and_check(
+            site,
+            3,
+            Duration::from_millis(5),
+            "crawl of a 5-page site with 3 workers",
+        );
+    });
+}

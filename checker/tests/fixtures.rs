@@ -1,0 +1,142 @@
+//! Buggy and hostile submissions, each laid over the reference solution, must
+//! lose exactly the tests their `expect.toml` names and keep every other point.
+//!
+//! Layout: `checker/tests/fixtures/NN_topic/<fixture>/{expect.toml, src/...}`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use checker::Source;
+use checker::judge::Failure;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    description: String,
+    #[serde(default)]
+    fails: Vec<String>,
+    message: Option<String>,
+    #[serde(default)]
+    compile_error: bool,
+    no_process_left: Option<String>,
+}
+
+/// Command lines of every process on the machine that mention `marker`.
+fn processes_mentioning(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let cmdline = entry.path().join("cmdline");
+        if let Ok(bytes) = fs::read(&cmdline) {
+            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
+            if text.contains(marker) {
+                found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found
+}
+
+/// Checks every fixture of one topic; returns what went wrong, if anything.
+fn check_fixtures(topic_dir: &str) -> Vec<String> {
+    let project = common::project();
+    let topic = project.find(topic_dir).expect("topic exists").clone();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(&topic.dir);
+    let mut fixtures: Vec<_> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty(), "{} has no fixtures", topic.dir);
+
+    let mut problems = Vec::new();
+    for fixture in fixtures {
+        let name = fixture
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let expect_path = fixture.join("expect.toml");
+        let expect: Expect = toml::from_str(
+            &fs::read_to_string(&expect_path).unwrap_or_else(|e| panic!("{name}: {e}")),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
+        let source = common::overlay_source(&project, &topic, &name, &fixture.join("src"));
+        let report = common::check(&project, Source::Dir(source), &topic, 1);
+        let result = &report.topics[0];
+        let label = format!("{}/{name} ({})", topic.dir, expect.description);
+
+        if expect.compile_error {
+            let compiled = !matches!(result.problem, Some(Failure::CompileError { .. }));
+            if compiled || result.tests.iter().any(|t| t.verdict.passed()) {
+                problems.push(format!(
+                    "{label}: expected a compile error failing every test\n{}",
+                    common::summary(&report)
+                ));
+            }
+            continue;
+        }
+        let failed: BTreeSet<&str> = result
+            .tests
+            .iter()
+            .filter(|t| !t.verdict.passed())
+            .map(|t| t.name.as_str())
+            .collect();
+        let expected: BTreeSet<&str> = expect.fails.iter().map(String::as_str).collect();
+        if failed != expected {
+            problems.push(format!(
+                "{label}: failed {failed:?}, expected exactly {expected:?}\n{}",
+                common::summary(&report)
+            ));
+        }
+        if let Some(message) = &expect.message {
+            for test in result.tests.iter().filter(|t| !t.verdict.passed()) {
+                let shown = test
+                    .verdict
+                    .failure
+                    .as_ref()
+                    .map(Failure::message)
+                    .unwrap_or_default();
+                if !shown.contains(message.as_str()) {
+                    problems.push(format!(
+                        "{label}: {} failed with {shown:?}, which does not mention {message:?}",
+                        test.name
+                    ));
+                }
+            }
+        }
+        if let Some(marker) = &expect.no_process_left {
+            let left = processes_mentioning(marker);
+            if !left.is_empty() {
+                problems.push(format!("{label}: processes outlived the check: {left:?}"));
+            }
+        }
+    }
+    problems
+}
+
+macro_rules! fixtures_of {
+    ($($test:ident => $topic:literal),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            let _alone = common::exclusive();
+            let problems = check_fixtures($topic);
+            assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+        }
+    )*};
+}
+
+fixtures_of! {
+    thread_basics_fixtures_lose_exactly_their_tests => "01_thread_basics",
+    join_all_fixtures_lose_exactly_their_tests => "02_join_all",
+    daemon_threads_fixtures_lose_exactly_their_tests => "03_daemon_threads",
+    shared_state_fixtures_lose_exactly_their_tests => "04_shared_state",
+    producer_consumer_fixtures_lose_exactly_their_tests => "05_producer_consumer",
+    ipc_fixtures_lose_exactly_their_tests => "06_ipc",
+}

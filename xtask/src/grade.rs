@@ -1,0 +1,187 @@
+//! `cargo xtask grade`: grade a folder of submissions with the hidden tests.
+//!
+//! Exit codes (DESIGN.md): 0 every submission was graded, whatever the scores;
+//! 2 bad usage; 3 the grader itself failed (results are still written).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use checker::grading::{self, GradeEvent, GradeOptions, Shard};
+use checker::report::points;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::ui;
+
+/// Arguments of `cargo xtask grade`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder holding one submission folder per student, named by the student id.
+    pub submissions: PathBuf,
+    /// Where results go (DIR/<id>/results.json, DIR/grades.csv, junit.xml, summary.md).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Submissions graded at once (and test processes at once); default: one per core.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Grade only shard I of N (a stable subset: by a hash of the student id).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Run every test N times; it passes only if all N runs pass.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// Only these topics (all by default).
+    #[arg(long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// Keep every submission's sandbox after grading (debugging; uses disk).
+    #[arg(long)]
+    pub keep_sandboxes: bool,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
+}
+
+/// Runs `grade`; prints its own errors and returns the exit code.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let usage = |message: String| {
+        eprintln!("error: {message}");
+        Ok(ExitCode::from(2))
+    };
+    let project = match crate::project() {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(3));
+        }
+    };
+    if !project.has_solutions() {
+        eprintln!(
+            "warning: this is a student release (no solutions/): only the public tests will grade"
+        );
+    }
+    let topics = match project.select(&args.topics) {
+        // Teaching order, whatever the order asked: the CSV columns stay stable.
+        Ok(selected) => project
+            .topics
+            .iter()
+            .filter(|t| selected.iter().any(|s| s.dir == t.dir))
+            .cloned()
+            .collect(),
+        Err(e) => return usage(format!("{e:#}")),
+    };
+    if let Err(e) = grading::discover(&args.submissions, Some(&args.out)) {
+        return usage(e.0);
+    }
+    let jobs = args
+        .jobs
+        .map_or_else(checker::check::default_jobs, |j| j as usize);
+    let options = GradeOptions {
+        submissions: args.submissions.clone(),
+        out: args.out.clone(),
+        jobs,
+        shard: args.shard,
+        repeat: args.repeat,
+        topics,
+        keep_sandboxes: args.keep_sandboxes,
+    };
+
+    let bar = ui::progress_on_stderr().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} grading [{bar:30}] {pos}/{len} submissions, {elapsed} elapsed, ETA {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    });
+    let report = |line: String| match &bar {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    };
+    let outcome = grading::grade(&project, &options, &|event| match event {
+        GradeEvent::Started { total } => {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+            }
+            let shard = args
+                .shard
+                .map(|s| format!(" (shard {}/{})", s.index, s.count))
+                .unwrap_or_default();
+            report(format!(
+                "grading {total} submissions{shard} with {jobs} jobs into {}",
+                args.out.display()
+            ));
+        }
+        GradeEvent::SubmissionStarted { id } => {
+            if let Some(bar) = &bar {
+                bar.set_message(id.to_owned());
+            }
+        }
+        GradeEvent::SubmissionDone {
+            result,
+            done,
+            total,
+        } => {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+            }
+            let mut line = format!(
+                "[{done}/{total}] {}: {}/{} points ({:.1} s)",
+                result.id,
+                points(result.points()),
+                points(result.max_points()),
+                result.report.seconds
+            );
+            if let Some(problem) = &result.problem {
+                line.push_str(&format!(
+                    " — {}",
+                    problem.lines().next().unwrap_or_default()
+                ));
+            }
+            for topic in &result.report.topics {
+                if let Some(problem) = &topic.problem {
+                    let message = problem.message();
+                    line.push_str(&format!(
+                        "\n    {}: {}",
+                        topic.topic,
+                        message.lines().next().unwrap_or_default()
+                    ));
+                }
+            }
+            report(line);
+        }
+        GradeEvent::WriteFailed { message } => report(format!("error: {message}")),
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Ok(run) => {
+            println!(
+                "graded {} submissions: {}",
+                run.results.len(),
+                args.out.join("grades.csv").display()
+            );
+            if run.grader_failed {
+                eprintln!(
+                    "error: the grader failed for some tests (\"checker error\" in the results); the other results are written"
+                );
+                Ok(ExitCode::from(3))
+            } else {
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Err(e) => {
+            if let Some(usage_error) = e.downcast_ref::<grading::UsageError>() {
+                return usage(usage_error.0.clone());
+            }
+            eprintln!("error: {e:#}");
+            Ok(ExitCode::from(3))
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! `cargo xtask list`: the progress table, from the last check results kept under
+//! `target/threadlings/last-check.json`; nothing is compiled.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use anyhow::Result;
+use checker::report::points;
+use checker::{Project, Topic, TopicResult};
+
+use crate::ui;
+
+/// Arguments of `cargo xtask list`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Topics to show (`02`, `02_join_all` or `join_all`); all when none is given.
+    pub topics: Vec<String>,
+    /// One line per topic, without its tasks.
+    #[arg(long)]
+    pub short: bool,
+}
+
+/// Prints the table. Exit 0 (2 for an unknown topic).
+pub fn run(args: Args) -> Result<ExitCode> {
+    let project = crate::project()?;
+    let topics = project.select(&args.topics)?;
+    let results = checker::results::load(&project).unwrap_or_default();
+    print!(
+        "{}",
+        table(&project, &topics, &results, !args.short, ui::color_stdout())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row: a topic or a task.
+struct Row {
+    name: String,
+    passed: usize,
+    tests: usize,
+    points: f64,
+    max_points: f64,
+    checked: bool,
+}
+
+/// Per task of a topic, in manifest order: from the results when the topic was
+/// checked, else from the manifest (nothing passed, not checked).
+fn task_rows(project: &Project, topic: &Topic, result: Option<&TopicResult>) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut add = |task: &str, passed: bool, pts: f64, max: f64, checked: bool| {
+        let index = match rows.iter().position(|r| r.name == task) {
+            Some(i) => i,
+            None => {
+                rows.push(Row {
+                    name: task.to_owned(),
+                    passed: 0,
+                    tests: 0,
+                    points: 0.0,
+                    max_points: 0.0,
+                    checked,
+                });
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[index];
+        row.tests += 1;
+        row.passed += usize::from(passed);
+        row.points += pts;
+        row.max_points += max;
+    };
+    match result {
+        Some(result) if !result.tests.is_empty() => {
+            for t in &result.tests {
+                add(&t.task, t.verdict.passed(), t.points, t.max_points, true);
+            }
+        }
+        _ => {
+            if let Ok(manifest) = project.manifest(topic) {
+                for t in &manifest.tests {
+                    add(&t.task, false, 0.0, t.points, false);
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Whether a student file of `topic` was saved after the results were written.
+fn edited_since_check(project: &Project, topic: &Topic, results_time: Option<SystemTime>) -> bool {
+    let Some(checked) = results_time else {
+        return false;
+    };
+    topic.student_files.iter().any(|rel| {
+        fs::metadata(project.exercise_dir(topic).join(rel))
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified > checked)
+    })
+}
+
+/// The progress table: topics (and their tasks) with tests passed and points.
+pub fn table(
+    project: &Project,
+    topics: &[Topic],
+    results: &BTreeMap<String, TopicResult>,
+    with_tasks: bool,
+    color: bool,
+) -> String {
+    let paint = |code: &str, text: String| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text
+        }
+    };
+    let results_time = fs::metadata(checker::results::path(project))
+        .and_then(|m| m.modified())
+        .ok();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            "1",
+            format!("{:<34} {:>7} {:>9}", "topic / task", "tests", "points")
+        )
+    );
+    let (mut total, mut total_max, mut total_passed, mut total_tests) = (0.0, 0.0, 0, 0);
+    let mut next: Option<&Topic> = None;
+    for topic in topics {
+        let result = results.get(&topic.dir);
+        let tasks = task_rows(project, topic, result);
+        let summary = Row {
+            name: topic.dir.clone(),
+            passed: tasks.iter().map(|r| r.passed).sum(),
+            tests: tasks.iter().map(|r| r.tests).sum(),
+            points: tasks.iter().map(|r| r.points).sum(),
+            max_points: tasks.iter().map(|r| r.max_points).sum(),
+            checked: result.is_some(),
+        };
+        total += summary.points;
+        total_max += summary.max_points;
+        total_passed += summary.passed;
+        total_tests += summary.tests;
+        let done = result.is_some_and(TopicResult::all_passed) && summary.tests > 0;
+        if !done && next.is_none() {
+            next = Some(topic);
+        }
+        let status = match result {
+            None if tasks.is_empty() => paint("31", "no grading manifest yet".into()),
+            None => paint("2", "not checked yet".into()),
+            Some(r) if r.problem.is_some() && r.tests.iter().all(|t| !t.verdict.passed()) => {
+                let what = match &r.problem {
+                    Some(checker::judge::Failure::CompileError { .. }) => "does not compile",
+                    _ => "could not be checked",
+                };
+                paint("31", what.into())
+            }
+            Some(_) if done => paint("32", "✓ done".into()),
+            Some(_) => String::new(),
+        };
+        let stale = if result.is_some() && edited_since_check(project, topic, results_time) {
+            paint("33", "(edited since the last check)".into())
+        } else {
+            String::new()
+        };
+        let line = format!("{} {status} {stale}", paint("1", format_row(&summary, 0)));
+        let _ = writeln!(out, "{}", line.trim_end());
+        if with_tasks {
+            for task in &tasks {
+                let line = format_row(task, 2);
+                let line = if task.checked && task.passed == task.tests {
+                    paint("32", line)
+                } else {
+                    line
+                };
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            "1",
+            format!(
+                "{:<34} {:>7} {:>9}",
+                "total",
+                if results.is_empty() {
+                    format!("–/{total_tests}")
+                } else {
+                    format!("{total_passed}/{total_tests}")
+                },
+                if results.is_empty() {
+                    format!("–/{}", points(total_max + 0.0))
+                } else {
+                    format!("{}/{}", points(total + 0.0), points(total_max + 0.0))
+                }
+            )
+        )
+    );
+    if results.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNothing checked yet: run `cargo xtask check` (or `cargo xtask watch`) to fill this table."
+        );
+    } else if let Some(topic) = next {
+        let _ = writeln!(
+            out,
+            "\nNext: {} — `cargo xtask check {}`, `cargo xtask hint {}` for a hint.",
+            topic.dir,
+            topic.number(),
+            topic.number()
+        );
+    } else {
+        let _ = writeln!(out, "\nEvery topic passes every test. Well done!");
+    }
+    out
+}
+
+fn format_row(row: &Row, indent: usize) -> String {
+    let name = format!("{}{}", " ".repeat(indent), row.name);
+    // `+ 0.0` turns the -0 of an empty sum into 0.
+    let (got, max) = (row.points + 0.0, row.max_points + 0.0);
+    let tests = if row.checked {
+        format!("{}/{}", row.passed, row.tests)
+    } else {
+        format!("–/{}", row.tests)
+    };
+    let pts = if row.checked {
+        format!("{}/{}", points(got), points(max))
+    } else {
+        format!("–/{}", points(max))
+    };
+    format!("{name:<34} {tests:>7} {pts:>9}")
+}

@@ -1,0 +1,507 @@
+//! The instructor workflow end to end, with the real `xtask` binary: grading a
+//! class that holds the reference, hostile submissions
+//! (`checker/tests/fixtures/hostile/`) and malformed ones; the formats; sharding
+//! and merging; the student release.
+//!
+//! One grading run of topic 02 covers every hostile fixture: each must lose the
+//! points of the tests its `expect.toml` names, every other test must score as
+//! the reference does in the same run, and every result file must be written.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const TOPIC: &str = "02_join_all";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn xtask() -> Command {
+    let mut cmd = Command::cargo_bin("xtask").unwrap();
+    cmd.current_dir(repo());
+    cmd
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    description: String,
+    topic: String,
+    /// Tests that must score 0 (every other test scores as the reference does).
+    #[serde(default)]
+    fails: Vec<String>,
+    /// A word the failure output of each failed test contains (checked as root).
+    message: Option<String>,
+    /// A marker no process's command line may hold once grading is over.
+    no_process_left: Option<String>,
+    /// Project files (relative to the root) that must be byte-for-byte unchanged.
+    #[serde(default)]
+    unchanged: Vec<String>,
+    /// A file that must not exist after grading (a build script's trace).
+    no_file_created: Option<String>,
+    /// The defense needs the grader to run as root (a sandbox user per test).
+    #[serde(default)]
+    needs_root: bool,
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A submission holding the reference student files of every topic.
+fn reference_submission(dir: &Path) {
+    for entry in fs::read_dir(repo().join("solutions")).unwrap() {
+        let entry = entry.unwrap();
+        copy_tree(
+            &entry.path(),
+            &dir.join("exercises").join(entry.file_name()),
+        );
+    }
+}
+
+fn processes_mentioning(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(bytes) = fs::read(entry.path().join("cmdline")) {
+            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
+            if text.contains(marker) {
+                found.push(text);
+            }
+        }
+    }
+    found
+}
+
+fn tests_of(results: &Value) -> BTreeMap<String, (f64, String, String)> {
+    results["tests"]
+        .as_array()
+        .expect("tests[]")
+        .iter()
+        .map(|t| {
+            let name = t["name"].as_str().unwrap();
+            let name = name.split_once(": ").map_or(name, |(_, n)| n).to_owned();
+            (
+                name,
+                (
+                    t["score"].as_f64().unwrap(),
+                    t["status"].as_str().unwrap().to_owned(),
+                    t["output"].as_str().unwrap_or_default().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_and_malformed_submissions_lose_only_their_own_points() {
+    let work = TempDir::new().unwrap();
+    let subs = work.path().join("submissions");
+    let out = work.path().join("out");
+    fs::create_dir_all(&subs).unwrap();
+
+    // The reference, twice: a sibling of every hostile submission must not notice it.
+    reference_submission(&subs.join("reference"));
+    reference_submission(&subs.join("reference_too"));
+
+    let fixtures_root = repo().join("checker/tests/fixtures/hostile");
+    let mut expects = BTreeMap::new();
+    for entry in fs::read_dir(&fixtures_root).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let expect: Expect = toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
+        assert_eq!(
+            expect.topic, TOPIC,
+            "{name}: the hostile fixtures grade topic 02"
+        );
+        assert!(!expect.description.is_empty());
+        let sub = subs.join(&name);
+        reference_submission(&sub);
+        for item in fs::read_dir(&dir).unwrap() {
+            let item = item.unwrap();
+            if item.file_name() == "expect.toml" {
+                continue;
+            }
+            if item.file_type().unwrap().is_dir() {
+                copy_tree(&item.path(), &sub.join(item.file_name()));
+            } else {
+                fs::copy(item.path(), sub.join(item.file_name())).unwrap();
+            }
+        }
+        if let Some(file) = &expect.no_file_created {
+            let _ = fs::remove_file(file);
+        }
+        expects.insert(name, expect);
+    }
+    assert!(expects.len() >= 12, "the hostile fixtures are missing");
+
+    // Malformed submissions: each fails topic 02 as a whole, with a clear line.
+    let race = |id: &str| subs.join(id).join("exercises/02_join_all/src/race.rs");
+    reference_submission(&subs.join("not_utf8"));
+    fs::write(race("not_utf8"), b"//! caf\xe9\npub fn first_of() {}\n").unwrap();
+    reference_submission(&subs.join("huge_file"));
+    fs::write(race("huge_file"), "// padding\n".repeat(200_000)).unwrap();
+    reference_submission(&subs.join("symlinked"));
+    fs::remove_file(race("symlinked")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", race("symlinked")).unwrap();
+    fs::create_dir_all(subs.join("no_layout/src")).unwrap();
+    fs::write(subs.join("no_layout/src/race.rs"), "// wrong place\n").unwrap();
+    let malformed = [
+        ("not_utf8", "not UTF-8"),
+        ("huge_file", "bytes, more than"),
+        ("symlinked", "not a regular file"),
+        ("no_layout", "no exercises/ folder"),
+    ];
+
+    let unchanged_before: BTreeMap<String, Vec<u8>> = expects
+        .values()
+        .flat_map(|e| e.unchanged.iter())
+        .map(|p| (p.clone(), fs::read(repo().join(p)).unwrap()))
+        .collect();
+
+    let output = xtask()
+        .args(["grade"])
+        .arg(&subs)
+        .arg("--out")
+        .arg(&out)
+        .args(["--topic", TOPIC, "--jobs", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "grade must exit 0 when every submission was graded:\n{stderr}"
+    );
+
+    let load = |id: &str| -> Value {
+        let path = out.join(id).join("results.json");
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} was not written: {e}\n{stderr}", path.display()));
+        serde_json::from_str(&text).unwrap()
+    };
+    let reference = tests_of(&load("reference"));
+    assert!(!reference.is_empty());
+    assert_eq!(
+        tests_of(&load("reference_too"))
+            .iter()
+            .map(|(k, v)| (k.clone(), v.1.clone()))
+            .collect::<Vec<_>>(),
+        reference
+            .iter()
+            .map(|(k, v)| (k.clone(), v.1.clone()))
+            .collect::<Vec<_>>(),
+        "two copies of the reference graded differently"
+    );
+
+    let mut problems = Vec::new();
+    for (name, expect) in &expects {
+        let got = tests_of(&load(name));
+        if expect.needs_root && !is_root() {
+            continue; // results written (load above); the defense itself needs root.
+        }
+        for test in &expect.fails {
+            match got.get(test) {
+                None => problems.push(format!("{name}: no result for {test}")),
+                Some((score, status, text)) => {
+                    if *score != 0.0 || status != "failed" {
+                        problems.push(format!("{name}: {test} scored {score} ({status})"));
+                    }
+                    if let Some(word) = &expect.message
+                        && is_root()
+                        && !text.to_lowercase().contains(&word.to_lowercase())
+                    {
+                        problems.push(format!("{name}: {test}'s message lacks {word:?}: {text}"));
+                    }
+                }
+            }
+        }
+        for (test, (score, status, text)) in &got {
+            if expect.fails.contains(test) {
+                continue;
+            }
+            let (ref_score, ref_status, _) = &reference[test];
+            if status != ref_status || score != ref_score {
+                problems.push(format!(
+                    "{name}: {test} is {status} ({score}) but {ref_status} ({ref_score}) for the reference: {text}"
+                ));
+            }
+        }
+        if let Some(marker) = &expect.no_process_left {
+            let left = processes_mentioning(marker);
+            if !left.is_empty() {
+                problems.push(format!("{name}: processes left running: {left:?}"));
+            }
+        }
+        if let Some(file) = &expect.no_file_created
+            && Path::new(file).exists()
+        {
+            problems.push(format!("{name}: {file} was created"));
+        }
+    }
+    for (path, before) in &unchanged_before {
+        if &fs::read(repo().join(path)).unwrap() != before {
+            problems.push(format!("{path} was modified"));
+        }
+    }
+    for (id, words) in malformed {
+        let results = load(id);
+        let tests = tests_of(&results);
+        assert!(!tests.is_empty(), "{id}: no tests listed");
+        for (test, (score, _, _)) in &tests {
+            if *score != 0.0 {
+                problems.push(format!("{id}: {test} scored {score}"));
+            }
+        }
+        let top = results["output"].as_str().unwrap();
+        if !top.contains(words) {
+            problems.push(format!("{id}: the output does not say {words:?}:\n{top}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // The class files: one row / testsuite per submission.
+    let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("submission,total,max,02_join_all"));
+    let ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids.len(), expects.len() + 2 + malformed.len(), "{csv}");
+    let junit = fs::read_to_string(out.join("junit.xml")).unwrap();
+    for id in &ids {
+        assert!(
+            junit.contains(&format!("<testsuite name=\"{id}\"")),
+            "{id} not in junit.xml"
+        );
+    }
+    assert!(
+        !junit
+            .chars()
+            .any(|c| c < ' ' && !matches!(c, '\n' | '\r' | '\t')),
+        "junit.xml holds control characters"
+    );
+    let summary = fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("| reference |"), "{summary}");
+}
+
+#[test]
+fn bad_usage_exits_2_with_a_clear_line() {
+    let work = TempDir::new().unwrap();
+    let out = work.path().join("out");
+    let missing = work.path().join("nowhere");
+    let assert = xtask()
+        .arg("grade")
+        .arg(&missing)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("does not exist"), "{stderr}");
+
+    let empty = work.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let assert = xtask()
+        .arg("grade")
+        .arg(&empty)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("holds no submission"), "{stderr}");
+
+    fs::create_dir_all(empty.join("alice/exercises")).unwrap();
+    for shard in ["0/2", "3/2", "x", "1/0"] {
+        xtask()
+            .arg("grade")
+            .arg(&empty)
+            .arg("--out")
+            .arg(&out)
+            .args(["--shard", shard])
+            .assert()
+            .code(2);
+    }
+}
+
+/// Shards split a class into disjoint stable parts and `merge` joins them into
+/// the same files one unsharded run writes. No compilation: every submission
+/// lacks the expected layout, which is graded without building.
+#[test]
+fn shards_are_disjoint_and_merge_back() {
+    let work = TempDir::new().unwrap();
+    let subs = work.path().join("subs");
+    let ids: Vec<String> = (0..9).map(|i| format!("student{i}")).collect();
+    for id in &ids {
+        fs::create_dir_all(subs.join(id).join("misplaced")).unwrap();
+    }
+    let mut shard_dirs = Vec::new();
+    let mut seen = Vec::new();
+    for i in 1..=3 {
+        let out = work.path().join(format!("shard{i}"));
+        xtask()
+            .arg("grade")
+            .arg(&subs)
+            .arg("--out")
+            .arg(&out)
+            .args([
+                "--shard",
+                &format!("{i}/3"),
+                "--topic",
+                "01",
+                "--topic",
+                "02",
+            ])
+            .assert()
+            .code(0);
+        let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
+        for line in csv.lines().skip(1) {
+            seen.push(line.split(',').next().unwrap().to_owned());
+        }
+        shard_dirs.push(out);
+    }
+    seen.sort();
+    assert_eq!(seen, ids, "every submission in exactly one shard");
+
+    // The same shard again grades the same students.
+    let again = work.path().join("again");
+    xtask()
+        .arg("grade")
+        .arg(&subs)
+        .arg("--out")
+        .arg(&again)
+        .args(["--shard", "2/3", "--topic", "01", "--topic", "02"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(again.join("grades.csv")).unwrap(),
+        fs::read_to_string(shard_dirs[1].join("grades.csv")).unwrap()
+    );
+
+    let merged = work.path().join("merged");
+    xtask()
+        .arg("merge")
+        .args(&shard_dirs)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .code(0);
+    let csv = fs::read_to_string(merged.join("grades.csv")).unwrap();
+    let mut lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.remove(0),
+        "submission,total,max,01_thread_basics,02_join_all"
+    );
+    assert_eq!(lines.len(), ids.len());
+    for id in &ids {
+        assert!(merged.join(id).join("results.json").is_file());
+    }
+    let summary = fs::read_to_string(merged.join("summary.md")).unwrap();
+    assert!(summary.contains("9 of 9 submissions graded"), "{summary}");
+
+    // A shard given twice is refused; a missing shard is a warning.
+    xtask()
+        .arg("merge")
+        .arg(&shard_dirs[0])
+        .arg(&shard_dirs[0])
+        .arg("--out")
+        .arg(work.path().join("twice"))
+        .assert()
+        .code(2);
+    let assert = xtask()
+        .arg("merge")
+        .arg(&shard_dirs[0])
+        .arg("--out")
+        .arg(work.path().join("partial"))
+        .assert()
+        .code(0);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("shards missing: 2/3, 3/3"), "{stderr}");
+}
+
+#[test]
+fn the_release_ships_no_solution_and_no_hidden_test() {
+    let work = TempDir::new().unwrap();
+    let out = work.path().join("release");
+    xtask()
+        .args(["release", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert!(!out.join("solutions").exists());
+    assert!(!out.join("checker/tests").exists());
+    assert!(out.join("checker/suites/topics.toml").is_file());
+    assert!(out.join("README.md").is_file());
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(&out).unwrap().display().to_string();
+            assert!(!rel.contains("hidden"), "{rel} shipped");
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    // No manifest names a test whose file is not shipped.
+    let project = checker::Project::load(&out).unwrap();
+    let instructor = checker::Project::load(&repo()).unwrap();
+    for topic in &project.topics {
+        let manifest = out
+            .join("checker/suites")
+            .join(&topic.dir)
+            .join("manifest.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(&manifest).unwrap();
+        let hidden = instructor
+            .manifest(topic)
+            .unwrap()
+            .tests
+            .into_iter()
+            .filter(|t| t.visibility == checker::manifest::Visibility::Hidden);
+        for test in hidden {
+            assert!(
+                !text.contains(&format!("\"{}\"", test.name)),
+                "{} names hidden test {}",
+                manifest.display(),
+                test.name
+            );
+        }
+    }
+    // A non-empty folder is refused without --force, replaced with it.
+    xtask()
+        .args(["release", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    xtask()
+        .args(["release", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+}

@@ -1,0 +1,518 @@
+//! The student experience, tested as a student would use it: the real `xtask`
+//! binary on temporary copies of the project.
+//!
+//! `list`, `hint`, `reset` and bad input compile nothing. One watch test checks
+//! topic 01 for real; its builds go to a shared directory under the target dir
+//! (`CARGO_TARGET_TMPDIR/student-watch`), so dependencies compile once, not per run.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use checker::hints::{self, Lang};
+use checker::judge::{Failure, Verdict};
+use checker::{Project, TestResult, TopicResult};
+use tempfile::TempDir;
+
+const TOPIC: &str = "01_thread_basics";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name));
+        } else if kind.is_file() {
+            fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// A copy of the project as a student release has it: workspace files,
+/// exercises, the checker and its suites, no solutions/ and no git.
+fn student_copy() -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("threadlings-student-")
+        .tempdir()
+        .unwrap();
+    let (from, to) = (repo(), dir.path());
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        fs::copy(from.join(file), to.join(file)).unwrap();
+    }
+    for tree in [
+        ".cargo",
+        "exercises",
+        "xtask",
+        "checker/src",
+        "checker/suites",
+        "checker/harness",
+    ] {
+        copy_tree(&from.join(tree), &to.join(tree));
+    }
+    fs::copy(
+        from.join("checker/Cargo.toml"),
+        to.join("checker/Cargo.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `cargo xtask` run in `dir`, with its own target dir and no language preset.
+fn xtask(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("xtask").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove(hints::LANG_VAR)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120));
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn failure_of(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().clone();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Last-check results for topic 01 in which only the tests of `passing` pass.
+fn write_results(project: &Project, passing: &str) -> TopicResult {
+    let topic = project.find(TOPIC).unwrap();
+    let manifest = project.manifest(topic).unwrap();
+    let result = TopicResult {
+        topic: TOPIC.into(),
+        problem: None,
+        tests: manifest
+            .tests
+            .iter()
+            .map(|spec| {
+                let pass = spec.task == passing;
+                TestResult {
+                    name: spec.name.clone(),
+                    task: spec.task.clone(),
+                    visibility: spec.visibility,
+                    max_points: spec.points,
+                    points: if pass { spec.points } else { 0.0 },
+                    verdict: if pass {
+                        Verdict {
+                            failure: None,
+                            notes: Vec::new(),
+                        }
+                    } else {
+                        Verdict::failed(Failure::NotImplemented {
+                            location: "src/x.rs:1".into(),
+                        })
+                    },
+                    seconds: 0.1,
+                }
+            })
+            .collect(),
+    };
+    // Where `list` looks when CARGO_TARGET_DIR is unset (as in `xtask()`).
+    let path = project.root.join("target/threadlings/last-check.json");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let all: std::collections::BTreeMap<_, _> = [(TOPIC.to_owned(), result.clone())].into();
+    fs::write(&path, serde_json::to_string(&all).unwrap()).unwrap();
+    result
+}
+
+fn load(dir: &Path) -> Project {
+    Project::load(dir).unwrap()
+}
+
+/// The row of `name` in the list output, whitespace-collapsed.
+fn row(out: &str, name: &str) -> String {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("no row {name} in:\n{out}"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn list_shows_the_last_results_without_compiling() {
+    let copy = student_copy();
+    let project = load(copy.path());
+    let result = write_results(&project, "spawn_named");
+    let out = stdout_of(xtask(copy.path()).arg("list"));
+
+    let spawn: Vec<&TestResult> = result
+        .tests
+        .iter()
+        .filter(|t| t.task == "spawn_named")
+        .collect();
+    let spawn_points: f64 = spawn.iter().map(|t| t.max_points).sum();
+    assert_eq!(
+        row(&out, TOPIC),
+        format!(
+            "{TOPIC} {}/{} {}/{}",
+            spawn.len(),
+            result.tests.len(),
+            checker::report::points(spawn_points),
+            checker::report::points(result.max_points())
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        row(&out, "spawn_named"),
+        format!(
+            "spawn_named {n}/{n} {p}/{p}",
+            n = spawn.len(),
+            p = checker::report::points(spawn_points)
+        )
+    );
+    assert!(
+        row(&out, "02_join_all").ends_with("not checked yet"),
+        "{out}"
+    );
+    assert!(out.contains("Next: 01_thread_basics"), "{out}");
+    assert!(
+        !copy.path().join("target/threadlings/sandboxes").exists(),
+        "list must not build anything"
+    );
+
+    // A student file saved after the last check marks the topic's results stale.
+    let spawn_rs = fs::File::options()
+        .write(true)
+        .open(
+            copy.path()
+                .join("exercises")
+                .join(TOPIC)
+                .join("src/spawn.rs"),
+        )
+        .unwrap();
+    spawn_rs
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(120))
+        .unwrap();
+    let out = stdout_of(xtask(copy.path()).arg("list"));
+    assert!(
+        row(&out, TOPIC).ends_with("(edited since the last check)"),
+        "{out}"
+    );
+
+    let short = stdout_of(xtask(copy.path()).args(["list", "--short", "1"]));
+    assert!(
+        !short.contains("spawn_named") && short.contains(TOPIC),
+        "{short}"
+    );
+
+    let err = failure_of(xtask(copy.path()).args(["list", "99"]), 2);
+    assert!(err.contains("there is no topic \"99\""), "{err}");
+}
+
+#[test]
+fn hints_show_one_more_level_each_call_in_either_language() {
+    let copy = student_copy();
+    let project = load(copy.path());
+    let topic = project.find(TOPIC).unwrap().clone();
+    let hints = hints::load(&project, &topic).unwrap();
+    let task = hints.tasks[1].clone();
+    let en = task.levels(Lang::En).to_vec();
+    let zh = task.levels(Lang::Zh).to_vec();
+    // Hints are word-wrapped; compare their first words.
+    let start = |hint: &str| {
+        hint.split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let start_zh = |hint: &str| hint.chars().take(12).collect::<String>();
+
+    let first = stdout_of(xtask(copy.path()).args(["hint", "1", &task.name]));
+    assert!(first.contains("Hint 1 of 3"), "{first}");
+    assert!(first.contains(&start(&en[0])), "{first}");
+    assert!(!first.contains(&start(&en[1])), "{first}");
+
+    let second = stdout_of(xtask(copy.path()).args(["hint", TOPIC, &task.name, "--lang", "zh"]));
+    assert!(second.contains("提示 2/3"), "{second}");
+    assert!(second.contains(&start_zh(&zh[0])), "{second}");
+    assert!(second.contains(&start_zh(&zh[1])), "{second}");
+
+    let third = stdout_of(
+        xtask(copy.path())
+            .args(["hint", "thread_basics", &task.name])
+            .env(hints::LANG_VAR, "zh"),
+    );
+    assert!(third.contains("提示 3/3"), "{third}");
+    assert!(third.contains(&start_zh(&zh[2])), "{third}");
+
+    let fourth = stdout_of(xtask(copy.path()).args(["hint", "01", &task.name]));
+    assert!(fourth.contains("Hint 3 of 3"), "{fourth}");
+    assert!(fourth.contains("last hint"), "{fourth}");
+    assert!(fourth.contains(&start(&en[2])), "{fourth}");
+
+    // Other tasks keep their own level; the task's file also names it.
+    let other = stdout_of(xtask(copy.path()).args(["hint", "01", &hints.tasks[0].file]));
+    assert!(other.contains("Hint 1 of 3"), "{other}");
+
+    // Without a task: the task of the first failing test of the last check.
+    write_results(&project, &hints.tasks[0].name);
+    let current = stdout_of(xtask(copy.path()).args(["hint", "01"]));
+    let failing = hints
+        .tasks
+        .iter()
+        .find(|t| t.name != hints.tasks[0].name)
+        .unwrap();
+    assert!(
+        current.contains(&format!(" · {} (", failing.name)),
+        "{current}"
+    );
+
+    // --restart starts over.
+    let again = stdout_of(xtask(copy.path()).args(["hint", "01", &task.name, "--restart"]));
+    assert!(again.contains("Hint 1 of 3"), "{again}");
+
+    let err = failure_of(xtask(copy.path()).args(["hint", "01", "no_such_task"]), 2);
+    assert!(err.contains("has no task \"no_such_task\""), "{err}");
+    assert!(err.contains(&hints.tasks[0].name), "{err}");
+    let err = failure_of(xtask(copy.path()).args(["hint", "nope"]), 2);
+    assert!(err.contains("there is no topic \"nope\""), "{err}");
+    failure_of(xtask(copy.path()).args(["hint", "01", "--lang", "fr"]), 2);
+}
+
+#[test]
+fn reset_restores_student_files_only_and_asks_first() {
+    let copy = student_copy();
+    let project = load(copy.path());
+    // What `cargo xtask release` ships: the pristine skeletons.
+    checker::skeletons::write_store(&project, copy.path()).unwrap();
+    let topic = project.find(TOPIC).unwrap().clone();
+    let dir = project.exercise_dir(&topic);
+    let skeleton =
+        |rel: &str| fs::read_to_string(repo().join("exercises").join(TOPIC).join(rel)).unwrap();
+    let edit = |rel: &str| fs::write(dir.join(rel), "// my attempt\n").unwrap();
+    let current = |rel: &str| fs::read_to_string(dir.join(rel)).unwrap();
+    let (a, b) = (&topic.student_files[0], &topic.student_files[1]);
+    edit(a);
+    edit(b);
+    edit("src/lib.rs");
+
+    // Declined: nothing changes, exit 1.
+    let out = failure_of(
+        xtask(copy.path()).args(["reset", "01"]).write_stdin("n\n"),
+        1,
+    );
+    assert!(out.contains(&format!("exercises/{TOPIC}/{a}")), "{out}");
+    assert!(out.contains("Nothing was reset"), "{out}");
+    assert_eq!(current(a), "// my attempt\n");
+    // No answer at all (stdin closed) is a no.
+    failure_of(xtask(copy.path()).args(["reset", "01"]).write_stdin(""), 1);
+    assert_eq!(current(a), "// my attempt\n");
+
+    // One file by its path, confirmed on stdin.
+    let path = format!("exercises/{TOPIC}/{a}");
+    let out = stdout_of(xtask(copy.path()).args(["reset", &path]).write_stdin("y\n"));
+    assert!(out.contains(&format!("reset {path}")), "{out}");
+    assert_eq!(current(a), skeleton(a));
+    assert_eq!(current(b), "// my attempt\n");
+
+    // The whole topic with --yes: student files only, a backup kept.
+    let out = stdout_of(xtask(copy.path()).args(["reset", TOPIC, "--yes"]));
+    assert!(
+        out.contains(&format!("reset exercises/{TOPIC}/{b}")),
+        "{out}"
+    );
+    assert_eq!(current(b), skeleton(b));
+    assert_eq!(
+        current("src/lib.rs"),
+        "// my attempt\n",
+        "given files are never touched"
+    );
+    let backups = copy.path().join("target/threadlings/reset-backups");
+    let saved: Vec<PathBuf> = fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path().join(TOPIC).join(b))
+        .collect();
+    assert!(
+        saved
+            .iter()
+            .any(|p| fs::read_to_string(p).is_ok_and(|t| t == "// my attempt\n")),
+        "the replaced version is kept under {}",
+        backups.display()
+    );
+
+    // Already pristine: nothing to do.
+    let out = stdout_of(xtask(copy.path()).args(["reset", "--all", "--yes"]));
+    assert!(out.contains("already the skeleton"), "{out}");
+
+    // Bad input: a clear message and exit 2, nothing written.
+    let err = failure_of(
+        xtask(copy.path()).args(["reset", &format!("exercises/{TOPIC}/src/lib.rs"), "--yes"]),
+        2,
+    );
+    assert!(err.contains("is not a student file"), "{err}");
+    let err = failure_of(
+        xtask(copy.path()).args(["reset", "01", "src/nope.rs", "--yes"]),
+        2,
+    );
+    assert!(err.contains("src/nope.rs is not a student file"), "{err}");
+    let err = failure_of(xtask(copy.path()).args(["reset", "nope", "--yes"]), 2);
+    assert!(err.contains("there is no topic \"nope\""), "{err}");
+    failure_of(xtask(copy.path()).arg("reset"), 2);
+    assert_eq!(current("src/lib.rs"), "// my attempt\n");
+
+    // Without the pristine copies (and no solutions/), reset refuses clearly.
+    fs::remove_dir_all(copy.path().join(checker::skeletons::STORE_DIR)).unwrap();
+    edit(a);
+    let err = failure_of(xtask(copy.path()).args(["reset", "01", "--yes"]), 2);
+    assert!(err.contains("skeletons"), "{err}");
+    assert_eq!(current(a), "// my attempt\n");
+}
+
+#[test]
+fn watch_rejects_an_unknown_topic() {
+    let copy = student_copy();
+    let err = failure_of(
+        xtask(copy.path()).args(["watch", "99"]).write_stdin("q\n"),
+        2,
+    );
+    assert!(err.contains("there is no topic \"99\""), "{err}");
+}
+
+/// Collects a child's stdout as it comes.
+struct Output {
+    text: Arc<Mutex<String>>,
+}
+
+impl Output {
+    fn collect(child: &mut Child) -> Output {
+        let text = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&text);
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let mut all = sink.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        Output { text }
+    }
+
+    fn now(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    /// Waits until `found` holds on the output after `from`; returns that part.
+    fn wait(
+        &self,
+        from: usize,
+        deadline: Duration,
+        what: &str,
+        found: impl Fn(&str) -> bool,
+    ) -> String {
+        let start = Instant::now();
+        loop {
+            let all = self.now();
+            let part = all.get(from..).unwrap_or("").to_owned();
+            if found(&part) {
+                return part;
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "watch did not show {what} within {deadline:?}; it printed:\n{all}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+#[test]
+fn watch_rechecks_the_topic_whose_file_was_saved() {
+    let copy = student_copy();
+    // Builds share a directory kept between runs, so dependencies compile once.
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("student-watch");
+    // Hint levels and results live there too: start them afresh.
+    for state in ["hints.json", "last-check.json"] {
+        let _ = fs::remove_file(work.join("threadlings").join(state));
+    }
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["watch", "01"])
+        .current_dir(copy.path())
+        .env("CARGO_TARGET_DIR", &work)
+        .env("NO_COLOR", "1")
+        .env_remove(hints::LANG_VAR)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = Output::collect(&mut child);
+    let screen = |part: &str| part.contains("tests passed") && part.contains("q: quit");
+
+    // First verdict: the skeleton (a cold build of the dependencies may take minutes).
+    let first = out.wait(0, Duration::from_secs(900), "the first verdict", screen);
+    assert!(
+        first.contains("threadlings watch · 01_thread_basics"),
+        "{first}"
+    );
+    assert!(first.contains("✗ "), "{first}");
+    assert!(first.contains("not implemented yet"), "{first}");
+    assert!(!first.contains("✓ spawn_named"), "{first}");
+
+    // Keys work while watching: a hint.
+    let mark = out.now().len();
+    child.stdin.as_mut().unwrap().write_all(b"h\n").unwrap();
+    let hint = out.wait(mark, Duration::from_secs(60), "a hint", |p| {
+        p.contains("Hint 1 of 3")
+    });
+    assert!(hint.contains("spawn_named"), "{hint}");
+
+    // Save the reference spawn.rs: watch re-checks on its own and spawn_named passes.
+    let mark = out.now().len();
+    let solution = repo().join("solutions").join(TOPIC).join("src/spawn.rs");
+    fs::write(
+        copy.path()
+            .join("exercises")
+            .join(TOPIC)
+            .join("src/spawn.rs"),
+        fs::read(solution).unwrap(),
+    )
+    .unwrap();
+    let second = out.wait(
+        mark,
+        Duration::from_secs(600),
+        "a new verdict after the save",
+        |p| p.contains("Checking 01_thread_basics") && screen(p),
+    );
+    assert!(second.contains("✓ spawn_named"), "{second}");
+    assert!(!second.contains("polling"), "file events arrived: {second}");
+
+    child.stdin.as_mut().unwrap().write_all(b"q\n").unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "watch ended with {status}");
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("watch did not quit on q");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

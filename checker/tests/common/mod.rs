@@ -57,7 +57,7 @@ pub fn overlay_source(project: &Project, topic: &Topic, name: &str, overlay: &Pa
         fs::create_dir_all(to.parent().expect("a parent")).expect("fixture dir created");
         fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
     }
-    copy_tree(overlay, &topic_dir);
+    copy_tree(overlay, &topic_dir.join("src"));
     dir
 }
 

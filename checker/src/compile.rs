@@ -146,9 +146,6 @@ fn cargo_test_no_run(
     if let Some(features) = features {
         cmd.args(["--features", features]);
     }
-    // Held until this sandbox's test binaries are copied out of the shared build dir.
-    let _build_lock = BuildLock::acquire(&sandbox.build_dir)?;
-    claim_shared_units(sandbox)?;
     let mut child = cmd.spawn().context("cannot run cargo to build a sandbox")?;
     let stderr = child.stderr.take().context("cargo's stderr")?;
     let stderr_reader = std::thread::spawn(move || {
@@ -193,7 +190,7 @@ fn cargo_test_no_run(
     let status = child.wait().context("cargo did not finish")?;
     let stderr_text = stderr_reader.join().unwrap_or_default();
     if status.success() && success {
-        return Ok(Ok(private_copies(sandbox, built)?));
+        return Ok(Ok(built));
     }
     if errors.is_empty() {
         // Not a compiler error: cargo itself failed (resolution, disk, environment).
@@ -206,96 +203,4 @@ fn cargo_test_no_run(
     Ok(Err(CompileFailure {
         message: show_path(&errors.join("\n")),
     }))
-}
-
-/// Every sandbox of a topic is the same package at the same place in its own
-/// workspace, so cargo gives its test binaries the same file names in the
-/// shared build directory: the next sandbox built overwrites them. Each build
-/// therefore runs under this lock (shared by every checker process on the
-/// machine) and its binaries are copied into the sandbox's own target dir
-/// before the lock is released.
-struct BuildLock {
-    _file: std::fs::File,
-}
-
-impl BuildLock {
-    fn acquire(build_dir: &Path) -> Result<BuildLock> {
-        use std::os::fd::AsRawFd;
-        std::fs::create_dir_all(build_dir)
-            .with_context(|| format!("cannot create {}", build_dir.display()))?;
-        let path = build_dir.join(".threadlings-build.lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        // SAFETY: flock on an open descriptor; released when the file is closed.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            anyhow::bail!(
-                "cannot lock {}: {}",
-                path.display(),
-                std::io::Error::last_os_error()
-            );
-        }
-        Ok(BuildLock { _file: file })
-    }
-}
-
-/// Copies the built test binaries into `sandbox.target_dir/tests/`.
-fn private_copies(
-    sandbox: &Sandbox,
-    built: BTreeMap<String, PathBuf>,
-) -> Result<BTreeMap<String, PathBuf>> {
-    let dir = sandbox.target_dir.join("tests");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    built
-        .into_iter()
-        .map(|(name, exe)| {
-            let copy = dir.join(&name);
-            if !exe.starts_with(&sandbox.target_dir) {
-                let _ = std::fs::remove_file(&copy);
-                std::fs::copy(&exe, &copy).with_context(|| {
-                    format!("cannot copy {} to {}", exe.display(), copy.display())
-                })?;
-            }
-            Ok((
-                name,
-                if exe.starts_with(&sandbox.target_dir) {
-                    exe
-                } else {
-                    copy
-                },
-            ))
-        })
-        .collect()
-}
-
-/// Cargo decides freshness by comparing source mtimes with the shared outputs,
-/// so after another sandbox of the same topic was built, this sandbox's older
-/// sources would look up to date and its tests would run the other sandbox's
-/// code. When the last build of this topic was another sandbox, every file of
-/// this sandbox's crate gets a fresh mtime, forcing the rebuild.
-fn claim_shared_units(sandbox: &Sandbox) -> Result<()> {
-    let topic = sandbox
-        .root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let marker = sandbox.build_dir.join(".threadlings-last").join(&topic);
-    let me = sandbox.root.display().to_string();
-    if std::fs::read_to_string(&marker).is_ok_and(|last| last == me) {
-        return Ok(());
-    }
-    let now = std::time::SystemTime::now();
-    for path in crate::assemble::walk(&sandbox.crate_dir)? {
-        if let Ok(file) = std::fs::OpenOptions::new().append(true).open(&path) {
-            let _ = file.set_modified(now);
-        }
-    }
-    if let Some(parent) = marker.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    std::fs::write(&marker, me).with_context(|| format!("cannot write {}", marker.display()))
 }

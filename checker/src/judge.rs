@@ -155,6 +155,9 @@ pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duratio
     }
     match last {
         Some(line) if line.outcome == "pass" => match output.ending {
+            Ending::Exited(0) if output.left_running => Verdict::failed(Failure::Crashed {
+                message: "the assertions passed, but the code left a process running after the test ended (it was killed): wait for every child process you start".into(),
+            }),
             Ending::Exited(0) => Verdict {
                 failure: None,
                 notes: line.notes,

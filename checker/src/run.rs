@@ -79,6 +79,8 @@ pub struct RunOutput {
     pub stderr: String,
     /// Bytes of output dropped by the cap, both streams.
     pub dropped_bytes: u64,
+    /// Processes the test left running after it ended (they were killed).
+    pub left_running: bool,
 }
 
 /// Runs one test process to completion or to its time limit.
@@ -138,6 +140,11 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     };
     let status = wait_with_deadline(&mut child, request.timeout, &watch)?;
     let elapsed = started.elapsed();
+    // The test process itself has been reaped: whatever is still in its group, or
+    // still runs as its user id, was left behind by the code under test.
+    let left_running = matches!(status, Waited::Exited(_))
+        && (limits::group_alive(pgid)
+            || user.is_some_and(|uid| limits::processes_of_user(uid) > 0));
     // Kill what the test left behind: threads' children, grandchildren, anything in the group,
     // and (as another user id) anything of that user id that left the group.
     limits::kill_group(pgid);
@@ -173,6 +180,7 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         stdout,
         stderr,
         dropped_bytes,
+        left_running,
     })
 }
 
@@ -453,6 +461,12 @@ mod limits {
         unsafe {
             libc::setrlimit(resource, &limit);
         }
+    }
+
+    /// Whether any process is still in the group.
+    pub(super) fn group_alive(pgid: i32) -> bool {
+        // SAFETY: signal 0 only checks for existence.
+        unsafe { libc::killpg(pgid, 0) == 0 }
     }
 
     /// SIGKILL to every process of the group.

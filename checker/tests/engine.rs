@@ -60,6 +60,9 @@ fn a_hang_is_killed_at_the_limit_with_its_grandchildren() {
 fn a_grandchild_left_behind_by_a_finished_test_is_killed_too() {
     let output = run_script("sleep 987652 &\nexit 0\n", Duration::from_secs(10));
     assert_eq!(output.ending, Ending::Exited(0));
+    assert!(output.left_running, "the leftover sleep was not noticed");
+    let clean = run_script("sleep 0.01\nexit 0\n", Duration::from_secs(10));
+    assert!(!clean.left_running, "a waited-for child is not a leftover");
     let gone = (0..100).any(|_| {
         std::thread::sleep(Duration::from_millis(20));
         !alive("sleep 987652")
@@ -103,6 +106,7 @@ fn output(ending: Ending, stderr: &str) -> RunOutput {
         stdout: String::new(),
         stderr: stderr.to_owned(),
         dropped_bytes: 0,
+        left_running: false,
     }
 }
 
@@ -124,6 +128,19 @@ fn only_the_runs_own_token_makes_a_pass() {
     );
     assert!(
         matches!(verdict.failure, Some(Failure::Crashed { ref message }) if message.contains("process::exit"))
+    );
+}
+
+#[test]
+fn a_pass_that_left_a_process_running_is_a_failure() {
+    let pass = r#"{"token":"t","outcome":"pass","message":null,"not_implemented":null,"notes":[]}"#;
+    let mut leftover = output(Ending::Exited(0), "");
+    leftover.left_running = true;
+    let verdict = judge::judge_run(&leftover, pass, "t", LIMIT);
+    assert!(
+        verdict
+            .failure
+            .is_some_and(|f| f.message().contains("left a process running"))
     );
 }
 

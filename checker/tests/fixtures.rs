@@ -19,6 +19,10 @@ struct Expect {
     description: String,
     #[serde(default)]
     fails: Vec<String>,
+    /// Tests the mistake exposes only on some runs (a demo that deadlocks when
+    /// its threads happen to interleave badly): either verdict is accepted.
+    #[serde(default)]
+    may_fail: Vec<String>,
     message: Option<String>,
     #[serde(default)]
     compile_error: bool,
@@ -82,13 +86,22 @@ fn check_fixtures(topic_dir: &str) -> Vec<String> {
             }
             continue;
         }
+        let expected: BTreeSet<&str> = expect.fails.iter().map(String::as_str).collect();
+        let may_fail: BTreeSet<&str> = expect.may_fail.iter().map(String::as_str).collect();
+        // A performance test that could not measure (one core, a busy machine) passes
+        // with a "skipped" note; it cannot catch anything then, so it is not held
+        // against the fixture. Every other expected failure must happen.
+        let skipped = |t: &checker::TestResult| {
+            t.verdict.passed() && t.verdict.notes.iter().any(|n| n.starts_with("skipped"))
+        };
         let failed: BTreeSet<&str> = result
             .tests
             .iter()
-            .filter(|t| !t.verdict.passed())
+            .filter(|t| !t.verdict.passed() || (expected.contains(t.name.as_str()) && skipped(t)))
             .map(|t| t.name.as_str())
+            .filter(|name| !may_fail.contains(name))
             .collect();
-        let expected: BTreeSet<&str> = expect.fails.iter().map(String::as_str).collect();
+        let expected: BTreeSet<&str> = expected.difference(&may_fail).copied().collect();
         if failed != expected {
             problems.push(format!(
                 "{label}: failed {failed:?}, expected exactly {expected:?}\n{}",

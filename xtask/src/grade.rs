@@ -45,6 +45,10 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 /// Runs `grade`; prints its own errors and returns the exit code.
 pub fn run(args: Args) -> Result<ExitCode> {
+    // Every submission is a new crate in the shared build directory: incremental
+    // caches (hundreds of MiB per submission) would only fill the disk.
+    // SAFETY: still single-threaded here; the builds inherit the variable.
+    unsafe { std::env::set_var("CARGO_INCREMENTAL", "0") };
     let usage = |message: String| {
         eprintln!("error: {message}");
         Ok(ExitCode::from(2))

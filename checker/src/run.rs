@@ -104,7 +104,6 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         .env("RUST_BACKTRACE", "0")
         .env("INSTA_UPDATE", "no")
         .env("INSTA_FORCE_PASS", "0")
-        .env("INSTA_WORKSPACE_ROOT", &request.cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -31,7 +31,10 @@ pub fn bless(project: &Project, topics: Vec<Topic>) -> Result<(CheckReport, Vec<
             if !name.ends_with(".snap") {
                 continue;
             }
-            // insta names a snapshot `<test file stem>__<snapshot name>.snap`.
+            let Some(name) = assemble::suite_snapshot_name(&name) else {
+                continue;
+            };
+            // In the suite, a snapshot is named `<test file stem>__<snapshot name>.snap`.
             let stem = name.split("__").next().unwrap_or_default();
             let Some(folder) = ["public", "hidden"]
                 .into_iter()
@@ -39,7 +42,7 @@ pub fn bless(project: &Project, topics: Vec<Topic>) -> Result<(CheckReport, Vec<
             else {
                 continue;
             };
-            let target = suite.join(folder).join("snapshots").join(&name);
+            let target = suite.join(folder).join("snapshots").join(name);
             let content =
                 fs::read(&snap).with_context(|| format!("cannot read {}", snap.display()))?;
             if fs::read(&target).ok().as_deref() != Some(content.as_slice()) {

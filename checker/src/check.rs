@@ -302,20 +302,10 @@ fn prepare(
         // Tests may run as an unprivileged user; bless needs insta to write snapshots.
         open_for_writing(&sandbox.snapshot_dir())?;
     }
-    let mut plan = BuildPlan {
-        normal: Vec::new(),
-        model: Vec::new(),
+    let plan = BuildPlan {
+        suite: selected.iter().any(|spec| !spec.is_model_check()),
+        model: selected.iter().any(|spec| spec.is_model_check()),
     };
-    for spec in selected {
-        let list = if spec.is_model_check() {
-            &mut plan.model
-        } else {
-            &mut plan.normal
-        };
-        if !list.contains(&spec.file) {
-            list.push(spec.file.clone());
-        }
-    }
     let crate_dir = sandbox.crate_dir.display().to_string();
     let show_path = |text: &str| -> String {
         let shown = options.source.display_path(project, topic, "");
@@ -359,7 +349,7 @@ fn run_tests(
     let run_one = |index: usize| {
         let spec = selected[index];
         let started = Instant::now();
-        let verdict = match binaries.tests.get(&spec.file) {
+        let verdict = match binaries.tests.get(spec.binary()) {
             None => Verdict::failed(Failure::CheckerError {
                 message: format!("no test binary was built for {}.rs", spec.file),
             }),
@@ -470,7 +460,7 @@ fn try_run_once(
     let _alone = spec.serial.then(run::exclusive);
     let output = run::run_test(&RunRequest {
         binary,
-        test: spec.name.clone(),
+        test: spec.path_in_binary(),
         cwd: sandbox.crate_dir.clone(),
         timeout,
         env,

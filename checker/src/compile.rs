@@ -1,4 +1,5 @@
-//! Step 2, build: compile a sandbox's test binaries once, offline, with
+//! Step 2, build: compile a sandbox's test binaries (one per topic, plus one for
+//! model checking) once, offline, with
 //! dependencies shared through one build directory. A compile error is a
 //! verdict for the topic, with the compiler's message.
 
@@ -10,15 +11,15 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::assemble::Sandbox;
+use crate::assemble::{MODEL_BINARY, SUITE_BINARY, Sandbox};
 
 /// The feature that switches `crate::sync` to the model checker's types.
 pub const MODEL_CHECK_FEATURE: &str = "model-check";
 
-/// The compiled test binaries of one sandbox, by test file stem.
+/// The compiled test binaries of one sandbox, by binary name.
 #[derive(Debug, Clone, Default)]
 pub struct Binaries {
-    /// Test file stem (`join`) → executable.
+    /// Binary name (`suite`, `model`) → executable.
     pub tests: BTreeMap<String, PathBuf>,
 }
 
@@ -29,13 +30,13 @@ pub struct CompileFailure {
     pub message: String,
 }
 
-/// Which test files to build, and how.
-#[derive(Debug, Clone)]
+/// Which test binaries to build.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct BuildPlan {
-    /// Test file stems built normally.
-    pub normal: Vec<String>,
-    /// Test file stems built with [`MODEL_CHECK_FEATURE`].
-    pub model: Vec<String>,
+    /// Build the ordinary suite binary.
+    pub suite: bool,
+    /// Build the model-checking binary, with [`MODEL_CHECK_FEATURE`].
+    pub model: bool,
 }
 
 /// Builds the plan's test binaries. `Ok(Err(_))` is a compile error of the sandbox;
@@ -48,21 +49,21 @@ pub fn build(
 ) -> Result<Result<Binaries, CompileFailure>> {
     let _shared = crate::run::shared();
     let mut binaries = Binaries::default();
-    for (stems, features) in [
-        (&plan.normal, None),
-        (&plan.model, Some(MODEL_CHECK_FEATURE)),
+    for (wanted, binary, features) in [
+        (plan.suite, SUITE_BINARY, None),
+        (plan.model, MODEL_BINARY, Some(MODEL_CHECK_FEATURE)),
     ] {
-        if stems.is_empty() {
+        if !wanted {
             continue;
         }
-        let mut attempt = cargo_test_no_run(sandbox, stems, features, show_path);
+        let mut attempt = cargo_test_no_run(sandbox, binary, features, show_path);
         if let Err(e) = &attempt
             && format!("{e:#}").contains("offline")
         {
             // A fresh machine: some pinned crate (say the model checker, needed only
             // here) was never downloaded. Fetch exactly the lockfile's crates once.
             fetch_locked(project_root)?;
-            attempt = cargo_test_no_run(sandbox, stems, features, show_path);
+            attempt = cargo_test_no_run(sandbox, binary, features, show_path);
         }
         match attempt? {
             Ok(built) => binaries.tests.extend(built),
@@ -118,7 +119,7 @@ struct CompilerMessage {
 
 fn cargo_test_no_run(
     sandbox: &Sandbox,
-    stems: &[String],
+    binary: &str,
     features: Option<&str>,
     show_path: &dyn Fn(&str) -> String,
 ) -> Result<Result<BTreeMap<String, PathBuf>, CompileFailure>> {
@@ -140,9 +141,7 @@ fn cargo_test_no_run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for stem in stems {
-        cmd.args(["--test", stem]);
-    }
+    cmd.args(["--test", binary]);
     if let Some(features) = features {
         cmd.args(["--features", features]);
     }

@@ -34,7 +34,7 @@ impl Visibility {
 pub struct TestSpec {
     /// The `#[test]` function name, unique within the topic.
     pub name: String,
-    /// The test file stem (`join` for `public/join.rs`), i.e. the test binary.
+    /// The test file stem (`join` for `public/join.rs`): its module in the test binary.
     pub file: String,
     /// The contract item it grades (`join_all`, or `demo`).
     pub task: String,
@@ -52,6 +52,16 @@ impl TestSpec {
     /// Model-checking tests (files `model_*.rs`) are built with `--features model-check`.
     pub fn is_model_check(&self) -> bool {
         self.file.starts_with("model_")
+    }
+
+    /// The test binary this test is compiled into (see [`crate::assemble::binary_of`]).
+    pub fn binary(&self) -> &'static str {
+        crate::assemble::binary_of(&self.file)
+    }
+
+    /// The test's full name inside its binary: `file::name`.
+    pub fn path_in_binary(&self) -> String {
+        format!("{}::{}", self.file, self.name)
     }
 }
 

@@ -525,16 +525,12 @@ mod limits {
                 }
             }
         }
-        if let Ok(entries) = fs::read_dir(request.cwd.join("tests")) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "rs")
-                    && entry
-                        .metadata()
-                        .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
-                {
-                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
-                }
+        let sources = crate::assemble::walk(&request.cwd.join("tests")).unwrap_or_default();
+        for path in sources {
+            if path.extension().is_some_and(|e| e == "rs")
+                && fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+            {
+                let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
             }
         }
     }

@@ -19,8 +19,8 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 /// The topic, for the replay command.
 const TOPIC: &str = "04_shared_state";
 /// The student files, as the sandbox holds them (suite files sit in `tests/`).
-const BANK_SOURCE: &str = include_str!("../src/bank.rs");
-const COUNTER_SOURCE: &str = include_str!("../src/counter.rs");
+const BANK_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bank.rs"));
+const COUNTER_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/counter.rs"));
 /// Fixed seed of the schedulers: every run explores the same schedules.
 const SEED: u64 = 0x0404_5EED;
 /// Schedules explored by each of the two schedulers.

@@ -15,7 +15,7 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 
 const TOPIC: &str = "05_producer_consumer";
 /// The student's queue, read at compile time, to check where its locks come from.
-const QUEUE_SOURCE: &str = include_str!("../src/queue.rs");
+const QUEUE_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/queue.rs"));
 /// Environment variable through which `cargo xtask check --replay` passes a schedule.
 const REPLAY_ENV: &str = "THREADLINGS_REPLAY";
 /// Explorations run one at a time: shuttle's failure report is process-wide.

@@ -125,6 +125,7 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         .spawn()
         .with_context(|| format!("cannot start {}", request.binary.display()))?;
     let pgid = child.id() as i32;
+    let _running = RunningTest::register(pgid, user);
     let (tx, rx) = mpsc::channel();
     let stdout = child.stdout.take().context("test stdout")?;
     let stderr = child.stderr.take().context("test stderr")?;
@@ -181,6 +182,45 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         dropped_bytes,
         left_running,
     })
+}
+
+/// Test processes running now, as (process group, sandbox user id), so that an
+/// interrupted checker can kill them on its way out ([`kill_running_tests`]).
+static RUNNING: Mutex<Vec<(i32, Option<u32>)>> = Mutex::new(Vec::new());
+
+/// A registered running test; unregistered when dropped.
+struct RunningTest(i32);
+
+impl RunningTest {
+    fn register(pgid: i32, user: Option<u32>) -> RunningTest {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((pgid, user));
+        RunningTest(pgid)
+    }
+}
+
+impl Drop for RunningTest {
+    fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|&(pgid, _)| pgid != self.0);
+    }
+}
+
+/// Kills every test process this checker started and that still runs, with
+/// whatever it spawned. For an interrupt (Ctrl-C) handler: the tests run in
+/// their own process groups, so the terminal's signal does not reach them.
+pub fn kill_running_tests() {
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for (pgid, user) in running {
+        limits::kill_group(pgid);
+        if let Some(uid) = user {
+            limits::kill_user(uid);
+        }
+    }
 }
 
 thread_local! {
@@ -446,6 +486,8 @@ mod limits {
                 set_limit(libc::RLIMIT_FSIZE, super::FILE_SIZE_LIMIT);
                 set_limit(libc::RLIMIT_NPROC, task_limit);
                 set_limit(libc::RLIMIT_DATA, super::DATA_LIMIT);
+                // If the checker dies without cleaning up (SIGKILL), so does the test.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
         }

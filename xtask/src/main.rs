@@ -49,6 +49,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    stop_tests_on_interrupt();
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Watch(args) => watch::run(args),
@@ -67,6 +68,20 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// On Ctrl-C (SIGINT, also SIGTERM and SIGHUP) kills the tests still running,
+/// then exits with 130. Each test runs in a process group of its own, which the
+/// terminal's signal does not reach: without this an endless student loop would
+/// outlive the interrupted check.
+fn stop_tests_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        checker::run::kill_running_tests();
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: cannot handle Ctrl-C ({e}); tests may outlive an interrupted check");
     }
 }
 

@@ -516,3 +516,108 @@ fn watch_rechecks_the_topic_whose_file_was_saved() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Processes whose command line contains `marker`.
+fn processes_mentioning(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(bytes) = fs::read(entry.path().join("cmdline")) {
+            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
+            if text.contains(marker) {
+                found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn ctrl_c_stops_the_check_and_everything_its_tests_started() {
+    let copy = student_copy();
+    // A first_of that, given no tasks, starts a long-lived grandchild process
+    // and then spins: only the checker could stop either of them.
+    let marker = format!("threadlings-interrupt-{}", std::process::id());
+    let reference = fs::read_to_string(repo().join("solutions/02_join_all/src/race.rs")).unwrap();
+    let signature = "-> Option<(usize, T)> {\n";
+    assert!(reference.contains(signature), "first_of's signature moved");
+    let hostile = reference.replacen(
+        signature,
+        &format!(
+            "{signature}    if tasks.is_empty() {{\n        \
+             let _ = std::process::Command::new(\"sh\").args([\"-c\", \"sleep 300; echo {marker}\"]).spawn();\n        \
+             loop {{ std::hint::spin_loop(); }}\n    }}\n"
+        ),
+        1,
+    );
+    fs::write(
+        copy.path().join("exercises/02_join_all/src/race.rs"),
+        hostile,
+    )
+    .unwrap();
+
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("student-watch");
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "check",
+            "02_join_all",
+            "--test",
+            "first_of_no_tasks_is_none",
+        ])
+        .current_dir(copy.path())
+        .env("CARGO_TARGET_DIR", &work)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    // Wait for the grandchild (a cold build of the dependencies may take minutes).
+    let start = Instant::now();
+    while processes_mentioning(&marker).is_empty() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the check ended ({status}) before its test started the grandchild");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(900),
+            "the test never started its grandchild"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let sent = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -INT failed");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the check did not stop on Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "an interrupted check exits with 130"
+    );
+
+    // The spinning test and its grandchild are gone (killing takes a moment).
+    let start = Instant::now();
+    loop {
+        let left = processes_mentioning(&marker);
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "processes outlived the interrupted check: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

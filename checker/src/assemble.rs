@@ -81,6 +81,94 @@ pub fn suite_snapshot_name(sandbox_name: &str) -> Option<&str> {
         .find_map(|binary| sandbox_name.strip_prefix(&format!("{binary}__")))
 }
 
+/// Removes everything built for the source with key `source_key`: its sandboxes
+/// and its compiled units in the shared build directory, leaving the
+/// dependencies and every other source's units. Used after grading a
+/// submission, whose artifacts (tens of MB) would otherwise pile up class after
+/// class.
+///
+/// A unit is recognised by its dep-info file (`deps/<unit>.d`), which lists
+/// the unit's sources relative to the sandbox workspace, hence under the
+/// source key's member folder.
+pub fn remove_source_artifacts(project: &Project, source_key: &str) -> Result<()> {
+    let sandboxes = project.work_dir().join("sandboxes").join(source_key);
+    if sandboxes.exists() {
+        fs::remove_dir_all(&sandboxes)
+            .with_context(|| format!("cannot remove {}", sandboxes.display()))?;
+    }
+    let profile_dir = project.work_dir().join("build").join("debug");
+    let deps = profile_dir.join("deps");
+    let Ok(entries) = fs::read_dir(&deps) else {
+        return Ok(());
+    };
+    let member = format!("{source_key}/");
+    let mut units = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "d") {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        if text
+            .split_whitespace()
+            .any(|token| token.starts_with(&member))
+            && let Some(unit) = path.file_stem()
+        {
+            units.push(unit.to_string_lossy().into_owned());
+        }
+    }
+    if units.is_empty() {
+        return Ok(());
+    }
+    // In deps/ a unit's files are `<unit>` and `lib<unit>` plus an extension;
+    // its fingerprint (and build script) folders are named after the package,
+    // with the unit's hash: `<package>-<hash>`.
+    let hashes: Vec<&str> = units
+        .iter()
+        .filter_map(|u| u.rsplit_once('-'))
+        .map(|(_, hash)| hash)
+        .collect();
+    let in_deps = |name: &str| {
+        let bare = name.strip_prefix("lib").unwrap_or(name);
+        units.iter().any(|unit| {
+            [name, bare].iter().any(|n| {
+                n.strip_prefix(unit.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
+        })
+    };
+    let by_hash = |name: &str| {
+        name.rsplit_once('-')
+            .is_some_and(|(_, hash)| hashes.contains(&hash))
+    };
+    type Belongs<'a> = &'a dyn Fn(&str) -> bool;
+    let folders: [(PathBuf, Belongs); 3] = [
+        (deps, &in_deps),
+        (profile_dir.join(".fingerprint"), &by_hash),
+        (profile_dir.join("build"), &by_hash),
+    ];
+    for (folder, belongs) in folders {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !belongs(&entry.file_name().to_string_lossy()) {
+                continue;
+            }
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the sandbox for `topic` with the given student files (path relative to
 /// the crate, content).
 pub fn assemble(

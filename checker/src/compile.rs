@@ -199,7 +199,57 @@ fn cargo_test_no_run(
             stderr_text.trim_end()
         );
     }
+    if errors.iter().all(|e| is_machine_failure(e)) {
+        // The code compiled; the machine could not finish the build. Not the
+        // student's doing, so not a compile error that costs them the topic.
+        anyhow::bail!(
+            "the build of {} failed on this machine, not in the code:\n{}",
+            sandbox.root.display(),
+            errors.join("\n").trim_end()
+        );
+    }
     Ok(Err(CompileFailure {
         message: show_path(&errors.join("\n")),
     }))
+}
+
+/// Whether a compiler error is the machine's failure rather than the code's:
+/// the linker crashed, the disk is full, memory ran out. Only the message line
+/// is read, never the quoted source, which the student controls.
+fn is_machine_failure(rendered: &str) -> bool {
+    let first_line = rendered.lines().next().unwrap_or_default();
+    first_line.starts_with("error: linking with")
+        || first_line.starts_with("error: could not exec the linker")
+        || [
+            "No space left on device",
+            "Cannot allocate memory",
+            "out of memory",
+        ]
+        .iter()
+        .any(|cause| first_line.contains(cause))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_machine_failure;
+
+    #[test]
+    fn linker_and_disk_failures_are_the_machines() {
+        assert!(is_machine_failure(
+            "error: linking with `cc` failed: exit status: 1\n  = note: collect2: ld returned 1"
+        ));
+        assert!(is_machine_failure(
+            "error: failed to write bytecode to ./x.o: No space left on device (os error 28)"
+        ));
+    }
+
+    #[test]
+    fn errors_in_the_code_are_the_students() {
+        assert!(!is_machine_failure(
+            "error[E0308]: mismatched types\n --> src/join.rs:12:5"
+        ));
+        assert!(!is_machine_failure(
+            "error: cannot find macro `todo2` in this scope"
+        ));
+    }
 }

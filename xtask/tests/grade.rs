@@ -284,6 +284,34 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
+    // Once graded, a submission's sandboxes and compiled units are removed, so
+    // the disk a class needs does not grow with its size.
+    let work = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"))
+        .join("threadlings");
+    let units: Vec<(PathBuf, String)> = fs::read_dir(work.join("build/debug/deps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "d"))
+        .map(|p| (p.clone(), fs::read_to_string(&p).unwrap_or_default()))
+        .collect();
+    for id in fs::read_dir(&subs).unwrap() {
+        let key = checker::Source::Dir(id.unwrap().path()).key();
+        assert!(
+            !work.join("sandboxes").join(&key).exists(),
+            "the sandboxes of {key} were kept"
+        );
+        let member = format!("{key}/");
+        for (path, text) in &units {
+            assert!(
+                !text.split_whitespace().any(|t| t.starts_with(&member)),
+                "{} (built for {key}) was kept",
+                path.display()
+            );
+        }
+    }
+
     // The class files: one row / testsuite per submission.
     let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
     let mut lines = csv.lines();

@@ -280,7 +280,8 @@ pub fn grade(
                     }
                     if !options.keep_sandboxes {
                         let key = Source::Dir(dir.clone()).key();
-                        let _ = fs::remove_dir_all(project.work_dir().join("sandboxes").join(key));
+                        // Best effort: a leftover costs disk, never a grade.
+                        let _ = crate::assemble::remove_source_artifacts(project, &key);
                     }
                     let mut all = done.lock().unwrap_or_else(|e| e.into_inner());
                     all.push(result);

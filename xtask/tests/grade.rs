@@ -7,6 +7,8 @@
 //! points of the tests its `expect.toml` names, every other test must score as
 //! the reference does in the same run, and every result file must be written.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -81,19 +83,6 @@ fn reference_submission(dir: &Path) {
             &dir.join("exercises").join(entry.file_name()),
         );
     }
-}
-
-fn processes_mentioning(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-        if let Ok(bytes) = fs::read(entry.path().join("cmdline")) {
-            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-            if text.contains(marker) {
-                found.push(text);
-            }
-        }
-    }
-    found
 }
 
 fn tests_of(results: &Value) -> BTreeMap<String, (f64, String, String)> {
@@ -252,7 +241,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
             }
         }
         if let Some(marker) = &expect.no_process_left {
-            let left = processes_mentioning(marker);
+            let left = common::processes_mentioning(marker);
             if !left.is_empty() {
                 problems.push(format!("{name}: processes left running: {left:?}"));
             }

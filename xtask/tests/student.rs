@@ -5,6 +5,8 @@
 //! topic 01 for real; its builds go to a shared directory under the target dir
 //! (`CARGO_TARGET_TMPDIR/student-watch`), so dependencies compile once, not per run.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -517,20 +519,6 @@ fn watch_rechecks_the_topic_whose_file_was_saved() {
     }
 }
 
-/// Processes whose command line contains `marker`.
-fn processes_mentioning(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-        if let Ok(bytes) = fs::read(entry.path().join("cmdline")) {
-            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-            if text.contains(marker) {
-                found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn ctrl_c_stops_the_check_and_everything_its_tests_started() {
     let copy = student_copy();
@@ -574,7 +562,7 @@ fn ctrl_c_stops_the_check_and_everything_its_tests_started() {
 
     // Wait for the grandchild (a cold build of the dependencies may take minutes).
     let start = Instant::now();
-    while processes_mentioning(&marker).is_empty() {
+    while common::processes_mentioning(&marker).is_empty() {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the check ended ({status}) before its test started the grandchild");
         }
@@ -610,7 +598,7 @@ fn ctrl_c_stops_the_check_and_everything_its_tests_started() {
     // The spinning test and its grandchild are gone (killing takes a moment).
     let start = Instant::now();
     loop {
-        let left = processes_mentioning(&marker);
+        let left = common::processes_mentioning(&marker);
         if left.is_empty() {
             break;
         }

@@ -96,8 +96,11 @@ fn children_run_at_the_same_time() {
         let elapsed = start.elapsed();
         match result {
             Ok(total) => assert_eq!(
-                total, 4_000,
-                "4 slow workers x 1000 increments gave {total}"
+                total,
+                4_000,
+                "4 slow workers x 1000 increments gave {total}, not 4000: {} updates were lost. \
+                 Is shm_add's increment one indivisible fetch_add?",
+                4_000_u64.saturating_sub(total)
             ),
             Err(error) => panic!("shared_memory_count with slow workers failed: {error}"),
         }

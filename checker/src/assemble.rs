@@ -34,7 +34,7 @@ impl Sandbox {
     /// The sandbox for `topic` from the source with key `source_key`.
     pub fn locate(project: &Project, source_key: &str, topic: &Topic) -> Sandbox {
         let work = project.work_dir();
-        let root = work.join("sandboxes").join(source_key).join(&topic.dir);
+        let root = Sandbox::source_root(project, source_key).join(&topic.dir);
         Sandbox {
             crate_dir: root.join(source_key),
             member: source_key.to_owned(),
@@ -42,6 +42,11 @@ impl Sandbox {
             build_dir: work.join("build"),
             root,
         }
+    }
+
+    /// The folder holding every sandbox of the source with key `source_key`.
+    pub fn source_root(project: &Project, source_key: &str) -> PathBuf {
+        project.work_dir().join("sandboxes").join(source_key)
     }
 
     /// The snapshot folder insta reads inside the sandbox.
@@ -91,70 +96,47 @@ pub fn suite_snapshot_name(sandbox_name: &str) -> Option<&str> {
 /// the unit's sources relative to the sandbox workspace, hence under the
 /// source key's member folder.
 pub fn remove_source_artifacts(project: &Project, source_key: &str) -> Result<()> {
-    let sandboxes = project.work_dir().join("sandboxes").join(source_key);
+    let sandboxes = Sandbox::source_root(project, source_key);
     if sandboxes.exists() {
         fs::remove_dir_all(&sandboxes)
             .with_context(|| format!("cannot remove {}", sandboxes.display()))?;
     }
     let profile_dir = project.work_dir().join("build").join("debug");
-    let deps = profile_dir.join("deps");
-    let Ok(entries) = fs::read_dir(&deps) else {
-        return Ok(());
-    };
     let member = format!("{source_key}/");
-    let mut units = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "d") {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(&path) else {
-            continue;
-        };
-        if text
-            .split_whitespace()
-            .any(|token| token.starts_with(&member))
-            && let Some(unit) = path.file_stem()
+    // A unit `<name>-<hash>` of this source: its dep-info names the member folder.
+    let mut hashes = Vec::new();
+    for path in list_files(&profile_dir.join("deps")).unwrap_or_default() {
+        if path.extension().is_some_and(|e| e == "d")
+            && fs::read_to_string(&path).is_ok_and(|text| {
+                text.split_whitespace()
+                    .any(|token| token.starts_with(&member))
+            })
+            && let Some((_, hash)) = path
+                .file_stem()
+                .and_then(|stem| stem.to_str())
+                .and_then(|stem| stem.rsplit_once('-'))
         {
-            units.push(unit.to_string_lossy().into_owned());
+            hashes.push(hash.to_owned());
         }
     }
-    if units.is_empty() {
+    if hashes.is_empty() {
         return Ok(());
     }
-    // In deps/ a unit's files are `<unit>` and `lib<unit>` plus an extension;
-    // its fingerprint (and build script) folders are named after the package,
-    // with the unit's hash: `<package>-<hash>`.
-    let hashes: Vec<&str> = units
-        .iter()
-        .filter_map(|u| u.rsplit_once('-'))
-        .map(|(_, hash)| hash)
-        .collect();
-    let in_deps = |name: &str| {
-        let bare = name.strip_prefix("lib").unwrap_or(name);
-        units.iter().any(|unit| {
-            [name, bare].iter().any(|n| {
-                n.strip_prefix(unit.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-            })
+    // Every file and folder of such a unit ends in its hash, before any
+    // extension: `deps/demo-<hash>`, `deps/libjoin_all-<hash>.rlib`,
+    // `.fingerprint/join_all-<hash>/`, `build/<package>-<hash>/`.
+    let of_this_source = |name: &str| {
+        name.rsplit_once('-').is_some_and(|(_, rest)| {
+            let hash = rest.split('.').next().unwrap_or(rest);
+            hashes.iter().any(|h| h == hash)
         })
     };
-    let by_hash = |name: &str| {
-        name.rsplit_once('-')
-            .is_some_and(|(_, hash)| hashes.contains(&hash))
-    };
-    type Belongs<'a> = &'a dyn Fn(&str) -> bool;
-    let folders: [(PathBuf, Belongs); 3] = [
-        (deps, &in_deps),
-        (profile_dir.join(".fingerprint"), &by_hash),
-        (profile_dir.join("build"), &by_hash),
-    ];
-    for (folder, belongs) in folders {
-        let Ok(entries) = fs::read_dir(&folder) else {
+    for folder in ["deps", ".fingerprint", "build"] {
+        let Ok(entries) = fs::read_dir(profile_dir.join(folder)) else {
             continue;
         };
         for entry in entries.flatten() {
-            if !belongs(&entry.file_name().to_string_lossy()) {
+            if !of_this_source(&entry.file_name().to_string_lossy()) {
                 continue;
             }
             let path = entry.path();

@@ -588,38 +588,33 @@ mod limits {
 
     /// Processes (not threads) owned by `uid`.
     pub(super) fn processes_of_user(uid: u32) -> usize {
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return 0;
-        };
-        entries
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .as_encoded_bytes()
-                    .iter()
-                    .all(u8::is_ascii_digit)
-            })
-            .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
-            .count()
+        processes_owned_by(uid).map_or(0, Iterator::count)
+    }
+
+    /// The `/proc/<pid>` entries of the processes owned by `uid`, if `/proc` is readable.
+    fn processes_owned_by(uid: u32) -> Option<impl Iterator<Item = fs::DirEntry>> {
+        let entries = fs::read_dir("/proc").ok()?;
+        Some(
+            entries
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .as_encoded_bytes()
+                        .iter()
+                        .all(u8::is_ascii_digit)
+                })
+                .filter(move |e| e.metadata().is_ok_and(|m| m.uid() == uid)),
+        )
     }
 
     /// Tasks (processes and threads) of the current user, which RLIMIT_NPROC counts.
     pub(super) fn tasks_of_current_user() -> u64 {
         // SAFETY: getuid has no preconditions.
         let uid = unsafe { libc::getuid() };
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return 4096;
-        };
-        entries
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .as_encoded_bytes()
-                    .iter()
-                    .all(u8::is_ascii_digit)
-            })
-            .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
-            .map(|e| fs::read_dir(e.path().join("task")).map_or(1, |t| t.count() as u64))
-            .sum()
+        processes_owned_by(uid).map_or(4096, |processes| {
+            processes
+                .map(|e| fs::read_dir(e.path().join("task")).map_or(1, |t| t.count() as u64))
+                .sum()
+        })
     }
 }

@@ -26,6 +26,7 @@ mod report;
 mod seeds;
 
 pub use normalize::Normalizer;
+pub use panic_capture::payload_text;
 pub use report::{graded, note};
 pub use seeds::{replay_hint, with_seeds};
 

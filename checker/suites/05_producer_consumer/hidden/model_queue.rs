@@ -101,15 +101,6 @@ fn newest_schedule(dir: &Path) -> Option<String> {
     Some(std::fs::read_to_string(newest).ok()?.trim().to_owned())
 }
 
-fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic>".to_owned()
-    }
-}
 
 /// Explores `scenario` under a random and a PCT scheduler, both seeded, or replays
 /// the schedule in `THREADLINGS_REPLAY`. A failing interleaving panics with the
@@ -126,7 +117,7 @@ fn explore(test: &str, what: &str, scenario: fn()) {
             .to_owned();
         let result = panic::catch_unwind(AssertUnwindSafe(|| shuttle::replay(scenario, &schedule)));
         if let Err(payload) = result {
-            let message = payload_text(payload.as_ref());
+            let message = threadlings_harness::payload_text(payload.as_ref());
             let diverged = [
                 "schedule ended early",
                 "scheduled task is not runnable",
@@ -176,7 +167,7 @@ fn explore(test: &str, what: &str, scenario: fn()) {
                  with notify_one (it can wake the wrong side), a missing notify after put or get, or \
                  an `if` instead of a `while` around wait.\nfailing schedule: '{schedule}'\n\
                  replay it with: cargo xtask check {TOPIC} --test {test} --replay '{schedule}'",
-                payload_text(payload.as_ref())
+                threadlings_harness::payload_text(payload.as_ref())
             );
         }
     }

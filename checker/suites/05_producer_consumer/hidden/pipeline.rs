@@ -286,7 +286,7 @@ fn zero_in_the_config_panics_naming_the_field() {
                     let cfg = cfg.clone();
                     move || {
                         panic::catch_unwind(AssertUnwindSafe(|| run(&cfg)))
-                            .map_err(|p| message_of(p.as_ref()))
+                            .map_err(|p| threadlings_harness::payload_text(p.as_ref()))
                     }
                 });
                 match result {
@@ -301,15 +301,4 @@ fn zero_in_the_config_panics_naming_the_field() {
             }
         }
     });
-}
-
-/// The text of a panic payload.
-fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic>".to_owned()
-    }
 }

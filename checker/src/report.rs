@@ -1,4 +1,5 @@
-//! Step 6, report: the human table and the JSON document of `cargo xtask check`.
+//! Step 5, report: the human table, the JSON document, the Markdown summary and
+//! the GitHub Classroom document of `cargo xtask check`.
 
 use std::fmt::Write as _;
 
@@ -197,6 +198,143 @@ pub fn json(report: &CheckReport) -> JsonReport<'_> {
                         seconds: t.seconds,
                     })
                     .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Longest failure message kept in a Markdown cell.
+const MARKDOWN_MESSAGE_CAP: usize = 300;
+
+/// A Markdown page for a CI step summary: the per-topic table, then every
+/// failed test with its message (escaped, one line each, capped).
+pub fn markdown(report: &CheckReport) -> String {
+    let tests: Vec<&TestResult> = report.topics.iter().flat_map(|t| &t.tests).collect();
+    let passed = tests.iter().filter(|t| t.verdict.passed()).count();
+    let mut out = format!(
+        "## threadlings: {}/{} points\n\n{passed} of {} tests passed ({}).\n\n\
+         | topic | points | tests passed |\n|---|---:|---:|\n",
+        points(report.points()),
+        points(report.max_points()),
+        tests.len(),
+        report.source
+    );
+    for topic in &report.topics {
+        let passed = topic.tests.iter().filter(|t| t.verdict.passed()).count();
+        let problem = match &topic.problem {
+            Some(Failure::CompileError { .. }) => " ⚠ does not compile",
+            Some(Failure::BadSubmission { .. }) => " ⚠ submission problem",
+            Some(Failure::CheckerError { .. }) => " ⚠ checker error",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "| {}{problem} | {}/{} | {passed}/{} |",
+            markdown_cell(&topic.topic),
+            points(topic.points()),
+            points(topic.max_points()),
+            topic.tests.len()
+        );
+    }
+    for topic in &report.topics {
+        let failed: Vec<&TestResult> = topic.tests.iter().filter(|t| !t.verdict.passed()).collect();
+        if failed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{}: {} failed</summary>\n\n| test | points | why |\n|---|---:|---|",
+            markdown_cell(&topic.topic),
+            failed.len()
+        );
+        for test in failed {
+            let why = test
+                .verdict
+                .failure
+                .as_ref()
+                .map(Failure::message)
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | 0/{} | {} |",
+                markdown_cell(&test.name),
+                points(test.max_points),
+                markdown_cell(&why)
+            );
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// One table cell: a single line, `|` and HTML escaped, at most [`MARKDOWN_MESSAGE_CAP`] characters.
+fn markdown_cell(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cell: String = line.chars().take(MARKDOWN_MESSAGE_CAP).collect();
+    if line.chars().count() > MARKDOWN_MESSAGE_CAP {
+        cell.push('…');
+    }
+    cell.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+}
+
+/// The result document GitHub Classroom's autograding reporter reads
+/// (`classroom-resources/autograding-grading-reporter`): one runner's tests,
+/// each with its points. The reporter sums `score` over tests against `max_score`.
+#[derive(Debug, Serialize)]
+pub struct ClassroomReport {
+    /// Format version (1).
+    pub version: u32,
+    /// `pass` when every test passed, else `fail`.
+    pub status: &'static str,
+    /// Points possible.
+    pub max_score: f64,
+    /// One entry per test, named `NN_topic: test`.
+    pub tests: Vec<ClassroomTest>,
+}
+
+/// One test in [`ClassroomReport`].
+#[derive(Debug, Serialize)]
+pub struct ClassroomTest {
+    /// `NN_topic: test`.
+    pub name: String,
+    /// `pass` or `fail`.
+    pub status: &'static str,
+    /// Points awarded.
+    pub score: f64,
+    /// Points possible.
+    pub max_score: f64,
+    /// Why it failed; empty when it passed.
+    pub message: String,
+    /// Wall time, as the reporter shows it (`0.12s`).
+    pub execution_time: String,
+}
+
+/// Builds the GitHub Classroom document.
+pub fn classroom(report: &CheckReport) -> ClassroomReport {
+    ClassroomReport {
+        version: 1,
+        status: if report.all_passed() { "pass" } else { "fail" },
+        max_score: report.max_points(),
+        tests: report
+            .topics
+            .iter()
+            .flat_map(|topic| {
+                topic.tests.iter().map(|t| ClassroomTest {
+                    name: format!("{}: {}", topic.topic, t.name),
+                    status: if t.verdict.passed() { "pass" } else { "fail" },
+                    score: t.points,
+                    max_score: t.max_points,
+                    message: t
+                        .verdict
+                        .failure
+                        .as_ref()
+                        .map(Failure::message)
+                        .unwrap_or_default(),
+                    execution_time: format!("{:.2}s", t.seconds),
+                })
             })
             .collect(),
     }

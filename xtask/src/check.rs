@@ -47,6 +47,12 @@ pub struct Args {
     /// Tests run at once (serial tests always run alone); default: one per core.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Also append a Markdown summary to FILE (for CI: `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Also write the result document of GitHub Classroom's autograding reporter to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub classroom: Option<PathBuf>,
 }
 
 /// Runs `check`: exit 0 when everything checked passed, 1 when something failed.
@@ -94,11 +100,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let _ = checker::results::record(&project, &report);
     }
     print_report(&report, args.format)?;
+    if let Some(path) = &args.summary {
+        append(path, &checker::report::markdown(&report))?;
+    }
+    if let Some(path) = &args.classroom {
+        let json = serde_json::to_string_pretty(&checker::report::classroom(&report))
+            .context("cannot encode the classroom report")?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Appends `text` to `path` (a step summary may already hold other steps' text).
+fn append(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write the summary to {}", path.display()))
 }
 
 fn print_report(report: &CheckReport, format: Format) -> Result<()> {

@@ -1,5 +1,5 @@
 //! The student experience, tested as a student would use it: the real `xtask`
-//! binary on temporary copies of the project.
+//! binary in fresh student releases (`cargo xtask release`).
 //!
 //! `list`, `hint`, `reset` and bad input compile nothing. One watch test checks
 //! topic 01 for real; its builds go to a shared directory under the target dir
@@ -8,10 +8,9 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
@@ -29,49 +28,19 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &to.join(&name));
-        } else if kind.is_file() {
-            fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
-/// A copy of the project as a student release has it: workspace files,
-/// exercises, the checker and its suites, no solutions/ and no git.
+/// The student release, as `cargo xtask release` writes it, in a fresh folder.
 fn student_copy() -> TempDir {
     let dir = tempfile::Builder::new()
         .prefix("threadlings-student-")
         .tempdir()
         .unwrap();
-    let (from, to) = (repo(), dir.path());
-    for file in ["Cargo.toml", "Cargo.lock"] {
-        fs::copy(from.join(file), to.join(file)).unwrap();
-    }
-    for tree in [
-        ".cargo",
-        "exercises",
-        "xtask",
-        "checker/src",
-        "checker/suites",
-        "checker/harness",
-    ] {
-        copy_tree(&from.join(tree), &to.join(tree));
-    }
-    fs::copy(
-        from.join("checker/Cargo.toml"),
-        to.join("checker/Cargo.toml"),
-    )
-    .unwrap();
+    Command::cargo_bin("xtask")
+        .unwrap()
+        .current_dir(repo())
+        .args(["release", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
     dir
 }
 
@@ -300,8 +269,10 @@ fn hints_show_one_more_level_each_call_in_either_language() {
 fn reset_restores_student_files_only_and_asks_first() {
     let copy = student_copy();
     let project = load(copy.path());
-    // What `cargo xtask release` ships: the pristine skeletons.
-    checker::skeletons::write_store(&project, copy.path()).unwrap();
+    assert!(
+        copy.path().join(checker::skeletons::STORE_DIR).is_dir(),
+        "the release ships the pristine skeletons"
+    );
     let topic = project.find(TOPIC).unwrap().clone();
     let dir = project.exercise_dir(&topic);
     let skeleton =
@@ -395,54 +366,6 @@ fn watch_rejects_an_unknown_topic() {
     assert!(err.contains("there is no topic \"99\""), "{err}");
 }
 
-/// Collects a child's stdout as it comes.
-struct Output {
-    text: Arc<Mutex<String>>,
-}
-
-impl Output {
-    fn collect(child: &mut Child) -> Output {
-        let text = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&text);
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let mut all = sink.lock().unwrap();
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
-        Output { text }
-    }
-
-    fn now(&self) -> String {
-        self.text.lock().unwrap().clone()
-    }
-
-    /// Waits until `found` holds on the output after `from`; returns that part.
-    fn wait(
-        &self,
-        from: usize,
-        deadline: Duration,
-        what: &str,
-        found: impl Fn(&str) -> bool,
-    ) -> String {
-        let start = Instant::now();
-        loop {
-            let all = self.now();
-            let part = all.get(from..).unwrap_or("").to_owned();
-            if found(&part) {
-                return part;
-            }
-            assert!(
-                start.elapsed() < deadline,
-                "watch did not show {what} within {deadline:?}; it printed:\n{all}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
 #[test]
 fn watch_rechecks_the_topic_whose_file_was_saved() {
     let copy = student_copy();
@@ -463,7 +386,7 @@ fn watch_rechecks_the_topic_whose_file_was_saved() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let out = Output::collect(&mut child);
+    let out = common::Collected::from_stdout(&mut child);
     let screen = |part: &str| part.contains("tests passed") && part.contains("q: quit");
 
     // First verdict: the skeleton (a cold build of the dependencies may take minutes).

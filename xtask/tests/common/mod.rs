@@ -1,4 +1,6 @@
 //! Helpers shared by the xtask integration tests.
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
 
 use std::fs;
 
@@ -14,4 +16,58 @@ pub fn processes_mentioning(marker: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// A child's stdout, collected as it comes by a thread.
+pub struct Collected {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Collected {
+    /// Starts collecting the (piped) stdout of `child`.
+    pub fn from_stdout(child: &mut std::process::Child) -> Collected {
+        use std::io::BufRead as _;
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&text);
+        let stdout = child.stdout.take().expect("stdout is piped");
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut all = sink.lock().unwrap_or_else(|e| e.into_inner());
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        Collected { text }
+    }
+
+    /// Everything collected so far.
+    pub fn now(&self) -> String {
+        self.text.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until `found` holds on the output after byte `from`; returns that part.
+    pub fn wait(
+        &self,
+        from: usize,
+        deadline: std::time::Duration,
+        what: &str,
+        found: impl Fn(&str) -> bool,
+    ) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let all = self.now();
+            let part = all.get(from..).unwrap_or("").to_owned();
+            if found(&part) {
+                return part;
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "the program did not show {what} within {deadline:?}; it printed:\n{all}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
 }

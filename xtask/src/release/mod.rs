@@ -6,7 +6,14 @@
 //! skeleton store for `cargo xtask reset`, and a README written for students.
 //! What never ships: `solutions/`, every `hidden/` folder, the hidden tests'
 //! manifest entries, the project's own tests and fixtures (they hold buggy
-//! near-solutions), the instructor and author documents, CI, `target/`, `.git/`.
+//! near-solutions), the instructor and author documents, the instructor's CI,
+//! `target/`, `.git/`.
+//!
+//! The release must work exactly as written: its manifests are rewritten to
+//! declare only what shipped ([`manifests`]), and it carries a workflow of its
+//! own that checks a student's push with the public tests ([`STUDENT_WORKFLOW`]).
+
+mod manifests;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,7 +34,14 @@ pub struct Args {
 }
 
 /// The student README (the instructor's README.md is not shipped).
-const STUDENT_README: &str = include_str!("release_readme.md");
+const STUDENT_README: &str = include_str!("student_readme.md");
+
+/// The student repository's CI: the public tests on every push, the table in the
+/// step summary and the score for GitHub Classroom's autograding reporter.
+pub const STUDENT_WORKFLOW: &str = include_str!("student_workflow.yml");
+
+/// Where the student workflow is written, relative to the release root.
+pub const STUDENT_WORKFLOW_PATH: &str = ".github/workflows/check.yml";
 
 /// Top-level entries of the instructor repository that ship, as they are or filtered.
 const SHIPPED_TOP: &[&str] = &[
@@ -141,7 +155,16 @@ pub fn write_release(project: &Project, out: &Path) -> Result<usize> {
     }
     count += checker::skeletons::write_store(project, out)?.len();
     fs::write(out.join("README.md"), STUDENT_README).context("cannot write README.md")?;
-    Ok(count + 1)
+    let workflow = out.join(STUDENT_WORKFLOW_PATH);
+    if let Some(dir) = workflow.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    fs::write(&workflow, STUDENT_WORKFLOW)
+        .with_context(|| format!("cannot write {}", workflow.display()))?;
+    // Whatever the instructor workspace declares and the release does not ship
+    // (a benchmark, a test target, a member) must not be declared in it either.
+    manifests::fit_to_release(out).context("cannot fit the release's Cargo manifests")?;
+    Ok(count + 2)
 }
 
 /// Whether a path (relative to the repository root) stays out of the release.

@@ -38,6 +38,9 @@ pub struct CheckOptions {
     pub replay: Option<String>,
     /// Let insta write snapshots (authors' `bless`); otherwise suite files are guarded.
     pub bless: bool,
+    /// Refuse to compile or run student code without Landlock (grading), rather
+    /// than fall back to the other layers (a student's own check).
+    pub require_landlock: bool,
 }
 
 impl CheckOptions {
@@ -52,6 +55,7 @@ impl CheckOptions {
             seed: None,
             replay: None,
             bless: false,
+            require_landlock: false,
         }
     }
 }
@@ -308,18 +312,28 @@ fn prepare(
     };
     let crate_dir = sandbox.crate_dir.display().to_string();
     let show_path = |text: &str| -> String {
-        let shown = options.source.display_path(project, topic, "");
+        // `exercises/02_join_all/`: the topic folder as the student knows it.
+        let shown = format!(
+            "{}/",
+            options
+                .source
+                .display_path(project, topic, "")
+                .trim_end_matches('/')
+        );
         text.replace(&format!("{crate_dir}/"), &shown)
             .replace(&format!("{}/src/", sandbox.member), &format!("{shown}src/"))
             .replace(&format!("{}/tests/", sandbox.member), "tests/")
     };
-    Ok(
-        compile::build(&project.root, sandbox, &plan, &show_path)?.map_err(|failure| {
-            Failure::CompileError {
-                message: failure.message,
-            }
-        }),
-    )
+    Ok(compile::build(
+        project,
+        sandbox,
+        &plan,
+        options.require_landlock,
+        &show_path,
+    )?
+    .map_err(|failure| Failure::CompileError {
+        message: failure.message,
+    }))
 }
 
 fn result_of(spec: &TestSpec, verdict: Verdict, seconds: f64) -> TestResult {

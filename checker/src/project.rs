@@ -96,6 +96,14 @@ impl Project {
         self.root.join("solutions").is_dir()
     }
 
+    /// Whether any topic has hidden tests here (the instructor repository does,
+    /// even with `solutions/` removed for grading; a student release does not).
+    pub fn has_hidden_tests(&self) -> bool {
+        self.topics
+            .iter()
+            .any(|topic| self.suite_dir(topic).join("hidden").is_dir())
+    }
+
     /// Where the checker keeps sandboxes, the shared build directory and results.
     pub fn work_dir(&self) -> PathBuf {
         std::env::var_os("CARGO_TARGET_DIR")

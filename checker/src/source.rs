@@ -83,6 +83,15 @@ impl Source {
         topic: &Topic,
     ) -> Result<Vec<(String, String)>, SourceProblem> {
         let dir = self.topic_dir(project, topic);
+        // Inside the project, links are checked from the topic folder down; a
+        // submission is checked from its own folder (itself included) down.
+        let base = match self {
+            Source::Exercises | Source::Solutions => dir.clone(),
+            Source::Dir(root) => root.clone(),
+        };
+        for rel in &topic.student_files {
+            refuse_links(&base, &dir.join(rel))?;
+        }
         if !dir.is_dir() {
             return Err(SourceProblem(format!(
                 "{} is missing: expected the topic's files there",
@@ -100,16 +109,54 @@ impl Source {
     }
 }
 
-/// Reads a student file: it must be a regular file (not a link), at most
+/// Refuses a student file reached through a symbolic link in any component from
+/// `base` (included) down to the file: a topic folder linked to a classmate's
+/// would otherwise be graded as that classmate's code.
+fn refuse_links(base: &Path, file: &Path) -> Result<(), SourceProblem> {
+    let Ok(rel) = file.strip_prefix(base) else {
+        return Ok(());
+    };
+    let mut path = base.to_path_buf();
+    let check = |path: &Path| match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(SourceProblem(format!(
+            "{} is a symbolic link; links are not accepted in a submission",
+            path.display()
+        ))),
+        _ => Ok(()),
+    };
+    check(&path)?;
+    for part in rel.components() {
+        path.push(part);
+        check(&path)?;
+    }
+    Ok(())
+}
+
+/// Reads a student file: it must be a regular file (not a link, not a FIFO:
+/// opened without following links and without blocking), at most
 /// [`MAX_STUDENT_FILE`] bytes, valid UTF-8.
 fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
     let shown = path.display();
-    let meta =
-        fs::symlink_metadata(path).map_err(|_| SourceProblem(format!("{shown} is missing")))?;
-    if !meta.file_type().is_file() {
-        return Err(SourceProblem(format!(
+    if fs::symlink_metadata(path).is_err() {
+        return Err(SourceProblem(format!("{shown} is missing")));
+    }
+    let not_regular = || {
+        SourceProblem(format!(
             "{shown} is not a regular file (links and directories are not accepted)"
-        )));
+        ))
+    };
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|_| not_regular())?;
+    let meta = file
+        .metadata()
+        .map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular());
     }
     if meta.len() > MAX_STUDENT_FILE {
         return Err(SourceProblem(format!(
@@ -117,7 +164,15 @@ fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
             meta.len()
         )));
     }
-    let bytes = fs::read(path).map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_STUDENT_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
+    if bytes.len() as u64 > MAX_STUDENT_FILE {
+        return Err(SourceProblem(format!(
+            "{shown} grew past the {MAX_STUDENT_FILE} bytes a student file may have"
+        )));
+    }
     String::from_utf8(bytes).map_err(|e| {
         SourceProblem(format!(
             "{shown} is not UTF-8 text (invalid byte at offset {})",

@@ -45,10 +45,6 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 /// Runs `grade`; prints its own errors and returns the exit code.
 pub fn run(args: Args) -> Result<ExitCode> {
-    // Every submission is a new crate in the shared build directory: incremental
-    // caches (hundreds of MiB per submission) would only fill the disk.
-    // SAFETY: still single-threaded here; the builds inherit the variable.
-    unsafe { std::env::set_var("CARGO_INCREMENTAL", "0") };
     let usage = |message: String| {
         eprintln!("error: {message}");
         Ok(ExitCode::from(2))
@@ -60,9 +56,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(3));
         }
     };
-    if !project.has_solutions() {
+    if !project.has_hidden_tests() {
         eprintln!(
-            "warning: this is a student release (no solutions/): only the public tests will grade"
+            "warning: this is a student release (no hidden tests): only the public tests will grade"
         );
     }
     let topics = match project.select(&args.topics) {

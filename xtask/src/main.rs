@@ -48,6 +48,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A sandbox build runs this binary again as cargo's rustc wrapper.
+    if let Some(code) = checker::compile::wrapper::main_if_wrapper() {
+        return code;
+    }
     let cli = Cli::parse();
     stop_tests_on_interrupt();
     let outcome = match cli.command {

@@ -157,12 +157,20 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     reference_submission(&subs.join("symlinked"));
     fs::remove_file(race("symlinked")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", race("symlinked")).unwrap();
+    // A topic folder linked to a classmate's: graded as nobody's code.
+    fs::create_dir_all(subs.join("linked_topic/exercises")).unwrap();
+    std::os::unix::fs::symlink(
+        subs.join("reference/exercises/02_join_all"),
+        subs.join("linked_topic/exercises/02_join_all"),
+    )
+    .unwrap();
     fs::create_dir_all(subs.join("no_layout/src")).unwrap();
     fs::write(subs.join("no_layout/src/race.rs"), "// wrong place\n").unwrap();
     let malformed = [
         ("not_utf8", "not UTF-8"),
         ("huge_file", "bytes, more than"),
-        ("symlinked", "not a regular file"),
+        ("symlinked", "symbolic link"),
+        ("linked_topic", "symbolic link"),
         ("no_layout", "no exercises/ folder"),
     ];
 
@@ -178,6 +186,8 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         .arg("--out")
         .arg(&out)
         .args(["--topic", TOPIC, "--jobs", "2"])
+        // The endless-const fixture is stopped at this limit (120 s by default).
+        .env(checker::compile::STUDENT_BUILD_SECONDS_ENV, "20")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -19,6 +19,8 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
 
 /// The project this test binary belongs to.
 pub fn project() -> Project {
+    // This test binary cannot serve as rustc wrapper; the checker's small one does.
+    checker::compile::set_wrapper_program(env!("CARGO_BIN_EXE_threadlings-rustc-wrapper"));
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Project::load(&root).expect("the project loads")
 }

@@ -83,6 +83,17 @@ fn check_fixtures(topic_dir: &str) -> Vec<String> {
                     "{label}: expected a compile error failing every test\n{}",
                     common::summary(&report)
                 ));
+            } else if let Some(message) = &expect.message {
+                let shown = result
+                    .problem
+                    .as_ref()
+                    .map(Failure::message)
+                    .unwrap_or_default();
+                if !shown.contains(message.as_str()) {
+                    problems.push(format!(
+                        "{label}: the compile error does not mention {message:?}: {shown}"
+                    ));
+                }
             }
             continue;
         }

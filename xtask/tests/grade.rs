@@ -46,8 +46,13 @@ struct Expect {
     /// Tests that must score 0 (every other test scores as the reference does).
     #[serde(default)]
     fails: Vec<String>,
-    /// A word the failure output of each failed test contains (checked as root).
+    /// A word the failure output of each failed test contains (checked as root);
+    /// with `compile_error`, a word the submission's output contains (always checked).
     message: Option<String>,
+    /// The submission does not compile (unsafe code, say): every test of the
+    /// topic scores 0, and `fails` is not needed.
+    #[serde(default)]
+    compile_error: bool,
     /// A marker no process's command line may hold once grading is over.
     no_process_left: Option<String>,
     /// Project files (relative to the root) that must be byte-for-byte unchanged.
@@ -219,9 +224,14 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
 
     let mut problems = Vec::new();
     for (name, expect) in &expects {
-        let got = tests_of(&load(name));
+        let results = load(name);
+        let got = tests_of(&results);
         if expect.needs_root && !is_root() {
             continue; // results written (load above); the defense itself needs root.
+        }
+        if expect.compile_error {
+            problems.extend(compile_error_problems(name, expect, &results, TOPIC));
+            continue;
         }
         for test in &expect.fails {
             match got.get(test) {
@@ -332,6 +342,145 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     );
     let summary = fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("| reference |"), "{summary}");
+}
+
+/// What is wrong with the results of a submission that must not compile in
+/// `topic`: every test of `topic` scores 0, and the output names the cause.
+fn compile_error_problems(
+    name: &str,
+    expect: &Expect,
+    results: &Value,
+    topic: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let of_topic: Vec<_> = results["tests"]
+        .as_array()
+        .expect("tests[]")
+        .iter()
+        .filter(|t| {
+            t["name"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{topic}: "))
+        })
+        .collect();
+    if of_topic.is_empty() {
+        problems.push(format!("{name}: no test of {topic} listed"));
+    }
+    for test in of_topic {
+        if test["score"].as_f64() != Some(0.0) || test["status"] != "failed" {
+            problems.push(format!(
+                "{name}: {} scored {} ({}), expected a compile error",
+                test["name"], test["score"], test["status"]
+            ));
+        }
+    }
+    let output = results["output"].as_str().unwrap_or_default();
+    if !output.contains(&format!("{topic}: does not compile")) {
+        problems.push(format!("{name}: {topic} is not a compile error:\n{output}"));
+    }
+    if let Some(word) = &expect.message
+        && !output.contains(word.as_str())
+    {
+        problems.push(format!("{name}: the output lacks {word:?}:\n{output}"));
+    }
+    problems
+}
+
+/// Unsafe code costs its own topic and nothing else. Each `compile_error`
+/// hostile fixture (unsafe code in topic 02) is graded on topics 01 and 02:
+/// 02 does not compile, and 01 scores test for test as the reference in the
+/// same run. (The reference here holds topic 01 only, so its 02 is a missing
+/// file, graded without building.)
+#[test]
+fn unsafe_code_costs_only_its_own_topic() {
+    const OTHER: &str = "01_thread_basics";
+    let work = TempDir::new().unwrap();
+    let subs = work.path().join("submissions");
+    let out = work.path().join("out");
+    copy_tree(
+        &repo().join("solutions").join(OTHER),
+        &subs.join("reference/exercises").join(OTHER),
+    );
+    let fixtures_root = repo().join("checker/tests/fixtures/hostile");
+    let mut expects = BTreeMap::new();
+    for entry in fs::read_dir(&fixtures_root).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let expect: Expect =
+            toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap();
+        if !expect.compile_error {
+            continue;
+        }
+        reference_submission(&subs.join(&name));
+        copy_tree(&dir.join("exercises"), &subs.join(&name).join("exercises"));
+        expects.insert(name, expect);
+    }
+    assert!(expects.len() >= 3, "the unsafe-code fixtures are missing");
+
+    let output = xtask()
+        .args(["grade"])
+        .arg(&subs)
+        .arg("--out")
+        .arg(&out)
+        .args(["--topic", OTHER, "--topic", TOPIC, "--jobs", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "grade failed:\n{stderr}");
+    let load = |id: &str| -> Value {
+        let path = out.join(id).join("results.json");
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} was not written: {e}\n{stderr}", path.display()));
+        serde_json::from_str(&text).unwrap()
+    };
+    let of_other = |results: &Value| -> BTreeMap<String, (f64, String, String)> {
+        let prefix = format!("{OTHER}: ");
+        results["tests"]
+            .as_array()
+            .expect("tests[]")
+            .iter()
+            .filter(|t| t["name"].as_str().unwrap().starts_with(&prefix))
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap().to_owned(),
+                    (
+                        t["score"].as_f64().unwrap(),
+                        t["status"].as_str().unwrap().to_owned(),
+                        t["output"].as_str().unwrap_or_default().to_owned(),
+                    ),
+                )
+            })
+            .collect()
+    };
+    let reference = of_other(&load("reference"));
+    assert!(
+        !reference.is_empty(),
+        "the reference has no {OTHER} results"
+    );
+
+    let mut problems = Vec::new();
+    for (name, expect) in &expects {
+        let results = load(name);
+        problems.extend(compile_error_problems(name, expect, &results, TOPIC));
+        let got = of_other(&results);
+        if got.len() != reference.len() {
+            problems.push(format!(
+                "{name}: {} tests of {OTHER}, the reference has {}",
+                got.len(),
+                reference.len()
+            ));
+        }
+        for (test, (score, status, text)) in &got {
+            let (ref_score, ref_status, _) = &reference[test];
+            if status != ref_status || score != ref_score {
+                problems.push(format!(
+                    "{name}: {test} is {status} ({score}) but {ref_status} ({ref_score}) for the reference: {text}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

@@ -8,6 +8,9 @@
 //! This file is given: it holds the types every exercise shares. You write
 //! `src/join.rs`, `src/race.rs` and `src/timeout.rs`.
 
+// No `unsafe` in this crate, your files included, so the compiler rules out memory bugs (`forbid`: no file can undo it).
+#![forbid(unsafe_code)]
+
 use std::any::Any;
 use std::fmt;
 

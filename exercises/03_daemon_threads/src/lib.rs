@@ -13,6 +13,9 @@
 //! `finish` returns a [`Summary`] of what happened. The lesson's son1/son2 program is
 //! in `src/bin/demo.rs`: run it with `cargo run -p daemon_threads --bin demo`.
 
+// No `unsafe` in this crate, your files included, so the compiler rules out memory bugs (`forbid`: no file can undo it).
+#![forbid(unsafe_code)]
+
 pub mod runtime;
 
 pub use runtime::{Runtime, Shutdown};

@@ -16,6 +16,9 @@
 //!
 //! Run the lesson's program with `cargo run -p shared_state --bin demo`.
 
+// No `unsafe` in this crate, your files included, so the compiler rules out memory bugs (`forbid`: no file can undo it).
+#![forbid(unsafe_code)]
+
 pub mod bank;
 pub mod counter;
 pub mod sync;

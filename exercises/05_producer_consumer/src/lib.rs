@@ -10,6 +10,9 @@
 //!
 //! Everything in this file is given: the data types the tests use.
 
+// No `unsafe` in this crate, your files included, so the compiler rules out memory bugs (`forbid`: no file can undo it).
+#![forbid(unsafe_code)]
+
 pub mod crawler;
 pub mod pipeline;
 pub mod queue;

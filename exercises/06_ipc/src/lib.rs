@@ -13,6 +13,9 @@
 //! This file is given: it holds the types every exercise file uses. The given
 //! binary `src/bin/ipc_worker.rs` is the child process the exercises start.
 
+// No `unsafe` in this crate, your files included, so the compiler rules out memory bugs (`forbid`: no file can undo it).
+#![forbid(unsafe_code)]
+
 use std::fmt;
 
 pub mod framing;

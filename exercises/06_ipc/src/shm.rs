@@ -6,6 +6,12 @@
 //! each child runs `shm_add`, which opens the same segment and increments the
 //! counter in it. As with threads, the increment must be atomic (or locked),
 //! or updates get lost.
+//!
+//! The counter is the `AtomicU64` in the first 8 bytes of the segment. Both sides
+//! get it from the given helper crate `shm_counter` (in `exercises/06_ipc/shm_counter/`):
+//! `shm_counter::atomic_counter(&segment)` returns `Some(&AtomicU64)`, or `None`
+//! when the segment is too small. Turning raw bytes into an atomic needs `unsafe`,
+//! which this crate forbids; the helper does that one step for you, safely.
 
 // Parameters stay unused until you write the bodies; delete this line when you are done.
 #![allow(unused_variables)]
@@ -21,6 +27,7 @@ use crate::IpcError;
 /// `shared_memory::ShmemConf::new().size(..).create()` makes the segment and
 /// `get_os_id()` names it; the segment is removed when the `Shmem` that created
 /// it is dropped, so keep it alive until every child has been waited for.
+/// `shm_counter::atomic_counter(&segment)` is the counter to set to 0 and read at the end.
 /// A `processes` count of 0 is treated as 1.
 pub fn shared_memory_count(
     worker: &Path,
@@ -34,7 +41,8 @@ pub fn shared_memory_count(
 ///
 /// `shared_memory::ShmemConf::new().os_id(os_id).open()` opens it; a segment that
 /// cannot be opened is `IpcError::Shm` with a message naming `os_id`. The counter
-/// is an `AtomicU64` at the start of the mapping (`as_ptr()`).
+/// is `shm_counter::atomic_counter(&segment)`: the `AtomicU64` at the start of the
+/// segment (`None`, for a segment too small, is an `IpcError::Shm` too).
 pub fn shm_add(os_id: &str, increments: u64) -> Result<(), IpcError> {
     todo!()
 }

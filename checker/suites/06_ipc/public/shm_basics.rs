@@ -74,8 +74,8 @@ fn shm_add_increments_an_existing_segment() {
                 .size(size_of::<AtomicU64>())
                 .create()
                 .expect("the test could not create a shared-memory segment");
-            // SAFETY: the mapping is page-aligned, 8 bytes long and lives as long as `segment`.
-            let counter = unsafe { &*segment.as_ptr().cast::<AtomicU64>() };
+            let counter = shm_counter::atomic_counter(&segment)
+                .expect("the test's 8-byte segment holds a counter");
             counter.store(41, Ordering::SeqCst);
             for _ in 0..2 {
                 if let Err(error) = shm_add(segment.get_os_id(), 500) {

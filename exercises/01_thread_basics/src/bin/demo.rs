@@ -5,6 +5,9 @@
 //!
 //! This file is given: do not edit it.
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;

@@ -8,6 +8,9 @@
 //! multiplied by `THREADLINGS_TIME_SCALE` when that is set (0.1 runs ten times
 //! faster).
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::thread;
 use std::time::{Duration, Instant};
 

@@ -10,6 +10,9 @@
 //! `THREADLINGS_TIME_SCALE` (default 1): `THREADLINGS_TIME_SCALE=0.1` runs it ten
 //! times faster.
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::thread;
 use std::time::Duration;
 

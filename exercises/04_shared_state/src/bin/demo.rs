@@ -9,6 +9,9 @@
 //!
 //! Run it with `cargo run -p shared_state --bin demo`.
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeSet;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,6 +4,9 @@
 //! Given: do not edit. Run it with `cargo run -p producer_consumer --bin demo`.
 //! One time unit is 1 s × `THREADLINGS_TIME_SCALE` (default 1).
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 use producer_consumer::{Event, PipelineConfig, run_with_poison_pills};

@@ -6,6 +6,9 @@
 //!
 //! Without an argument it uses the `ipc_worker` built next to this program.
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread;

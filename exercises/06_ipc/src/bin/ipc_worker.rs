@@ -8,6 +8,9 @@
 //! Exit codes: 0 on success, 1 when the work failed (one line on stderr says
 //! why), 2 for bad arguments (the usage is printed on stderr).
 
+// No `unsafe` in this program either, just like in the library it runs.
+#![forbid(unsafe_code)]
+
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 

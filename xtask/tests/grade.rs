@@ -110,6 +110,42 @@ fn tests_of(results: &Value) -> BTreeMap<String, (f64, String, String)> {
         .collect()
 }
 
+/// The distinctive lines of `topic`'s hidden suite files: long enough to be
+/// specific, and found in no public suite file.
+fn hidden_suite_lines(topic: &str) -> Vec<String> {
+    let suites = repo().join("checker/suites").join(topic);
+    let read_all = |dir: &Path| -> Vec<String> {
+        fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+                    .filter_map(|e| fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let public = read_all(&suites.join("public")).join("\n");
+    let mut lines: Vec<String> = read_all(&suites.join("hidden"))
+        .iter()
+        .flat_map(|text| text.lines().map(|l| l.trim().to_owned()))
+        .filter(|l| l.len() >= 30 && !public.contains(l.as_str()))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// Every string value inside a JSON document.
+fn strings_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings_in(v, out)),
+        _ => {}
+    }
+}
+
 #[test]
 fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     let work = TempDir::new().unwrap();
@@ -289,6 +325,18 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         let top = results["output"].as_str().unwrap();
         if !top.contains(words) {
             problems.push(format!("{id}: the output does not say {words:?}:\n{top}"));
+        }
+    }
+    // No results file holds a line of a hidden suite, whatever the submission tried.
+    let secrets = hidden_suite_lines(TOPIC);
+    assert!(secrets.len() > 20, "too few hidden lines to look for");
+    for id in expects.keys() {
+        let mut texts = Vec::new();
+        strings_in(&load(id), &mut texts);
+        for text in &texts {
+            if let Some(line) = secrets.iter().find(|line| text.contains(line.as_str())) {
+                problems.push(format!("{id}: a hidden suite line leaked: {line}"));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -80,6 +80,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Source::Exercises
     };
     let topics = project.select(&args.topics)?;
+    if let Some(filter) = &args.test {
+        refuse_empty_filter(&project, &topics, filter)?;
+    }
     let mut options = CheckOptions::new(source.clone(), topics);
     options.repeat = args.repeat;
     options.test_filter = args.test;
@@ -114,6 +117,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A `--test` filter that selects no test of the chosen topics is a usage error
+/// (exit 2) that lists the tests there are, rather than an empty "success".
+fn refuse_empty_filter(
+    project: &checker::Project,
+    topics: &[checker::Topic],
+    filter: &str,
+) -> Result<()> {
+    let mut names = Vec::new();
+    for topic in topics {
+        let manifest = project.manifest(topic)?;
+        if manifest.tests.iter().any(|t| t.name.contains(filter)) {
+            return Ok(());
+        }
+        names.extend(
+            manifest
+                .tests
+                .iter()
+                .map(|t| format!("  {}: {}", topic.dir, t.name)),
+        );
+    }
+    bail!(
+        "no test name contains {filter:?}; the tests of {} are:\n{}",
+        if topics.len() == 1 {
+            topics[0].dir.as_str()
+        } else {
+            "these topics"
+        },
+        names.join("\n")
+    )
 }
 
 /// Appends `text` to `path` (a step summary may already hold other steps' text).

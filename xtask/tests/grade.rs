@@ -569,6 +569,18 @@ fn bad_usage_exits_2_with_a_clear_line() {
             .assert()
             .code(2);
     }
+
+    // A test filter that selects nothing is a usage error naming the tests there are.
+    let assert = xtask()
+        .args(["check", "02", "--test", "no_such_test_anywhere"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("no test name contains \"no_such_test_anywhere\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("02_join_all: first_of_"), "{stderr}");
 }
 
 /// Shards split a class into disjoint stable parts and `merge` joins them into

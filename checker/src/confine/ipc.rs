@@ -12,11 +12,13 @@
 //!   process uses it — for a `/dev/shm` file, no live process of this user maps
 //!   it or holds it open; for a System V segment, nothing is attached and its
 //!   creator and last user are dead (or zombies). Semaphores and message queues
-//!   do not record their creator, so they are removed only when, besides no live
-//!   last user, no other test of this checker ran at any moment of this one's
-//!   run. A concurrently running sibling test's live object is therefore never
-//!   removed; an object it made and left unused at that instant (created, not yet
-//!   mapped) could be. Grading runs as root, where the rule is exact.
+//!   do not record their creator: one with no live last user is removed at once
+//!   when no other test of this checker ran at any moment of this one's run, and
+//!   otherwise as soon as no test of this checker runs at all (so a sibling's
+//!   semaphore is never removed under it). A concurrently running sibling test's
+//!   live object is therefore never removed; a `/dev/shm` file it made and left
+//!   unused at that instant (created, not yet mapped) could be. Grading runs as
+//!   root, where the rule is exact.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -250,9 +252,37 @@ fn remove_new(
         }
     }
     for object in new_objects {
-        let used = object.attached > 0 || object.pids.iter().any(|&p| is_live(p));
-        let creator_known = object.kind == Kind::Shm;
-        if !used && (creator_known || !overlapped) {
+        if is_used(&object) {
+            continue;
+        }
+        if object.kind == Kind::Shm || !overlapped {
+            remove_sysv(object.kind, object.id);
+        } else {
+            // Maybe a running sibling's: removed when no test runs (see [`Window`]).
+            DEFERRED
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((object.kind, object.id));
+        }
+    }
+}
+
+/// Whether a live process is recorded as using a System V object.
+fn is_used(object: &SysvObject) -> bool {
+    object.attached > 0 || object.pids.iter().any(|&p| is_live(p))
+}
+
+/// Semaphores and queues a test left while another test ran: removed (if still
+/// there and unused) once no test of this checker runs.
+static DEFERRED: Mutex<Vec<(Kind, i32)>> = Mutex::new(Vec::new());
+
+fn remove_deferred() {
+    let deferred = std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(|e| e.into_inner()));
+    if deferred.is_empty() {
+        return;
+    }
+    for object in sysv_objects() {
+        if deferred.contains(&(object.kind, object.id)) && !is_used(&object) {
             remove_sysv(object.kind, object.id);
         }
     }
@@ -353,5 +383,9 @@ impl Drop for Window {
     fn drop(&mut self) {
         let mut open = OPEN_WINDOWS.lock().unwrap_or_else(|e| e.into_inner());
         open.retain(|w| !Arc::ptr_eq(w, &self.0));
+        if open.is_empty() {
+            // No test runs now (and none starts while the lock is held).
+            remove_deferred();
+        }
     }
 }

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::assemble::{self, Sandbox};
 use crate::compile::{self, Binaries, BuildPlan};
+use crate::confine::{Policy, SHARED_MEMORY_DIR};
 use crate::judge::{self, Failure, Verdict};
 use crate::manifest::{TestSpec, Visibility};
 use crate::project::{Project, Topic};
-use crate::run::{self, RunFile, RunRequest};
+use crate::run::{self, RunRequest};
 use crate::source::Source;
 
 /// What to check and how.
@@ -255,7 +256,15 @@ fn check_topic(
             });
         }
     };
-    let tests = run_tests(options, topic, &sandbox, &binaries, &selected, progress);
+    let tests = run_tests(
+        options,
+        topic,
+        &sandbox,
+        &binaries,
+        &selected,
+        manifest.shared_memory,
+        progress,
+    );
     TopicResult {
         topic: topic.dir.clone(),
         problem: None,
@@ -350,15 +359,18 @@ fn result_of(spec: &TestSpec, verdict: Verdict, seconds: f64) -> TestResult {
 }
 
 /// Runs the selected tests: parallel ones on `jobs` workers, then serial ones alone.
+/// `shared_memory`: the topic's tests may write `/dev/shm`.
 fn run_tests(
     options: &CheckOptions,
     topic: &Topic,
     sandbox: &Sandbox,
     binaries: &Binaries,
     selected: &[&TestSpec],
+    shared_memory: bool,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Vec<TestResult> {
     let guard = SuiteGuard::new(sandbox);
+    let policy = policy_of(options, sandbox, shared_memory);
     let results: Mutex<BTreeMap<usize, TestResult>> = Mutex::new(BTreeMap::new());
     let run_one = |index: usize| {
         let spec = selected[index];
@@ -369,7 +381,17 @@ fn run_tests(
             }),
             Some(binary) => {
                 let runs = (0..options.repeat.max(1))
-                    .map(|_| run_once(options, topic, sandbox, binary.clone(), spec, &guard))
+                    .map(|_| {
+                        run_once(
+                            options,
+                            topic,
+                            sandbox,
+                            binary.clone(),
+                            spec,
+                            &guard,
+                            &policy,
+                        )
+                    })
                     .collect();
                 judge::combine_repeats(runs)
             }
@@ -408,6 +430,28 @@ fn run_tests(
         .unwrap_or_default()
 }
 
+/// What every test of a sandbox may touch (see [`crate::confine`]): execute the
+/// sandbox's binaries (its target folder), read its snapshots (all public; insta
+/// reads them), write `/dev/shm` when the topic needs it and the snapshots when
+/// blessing; a private temporary folder is made in the sandbox's `run/` folder.
+fn policy_of(options: &CheckOptions, sandbox: &Sandbox, shared_memory: bool) -> Policy {
+    let snapshots = sandbox.snapshot_dir();
+    let mut policy = Policy {
+        read_exec: vec![sandbox.target_dir.clone()],
+        temp_parent: sandbox.root.join("run"),
+        ..Policy::default()
+    };
+    if options.bless {
+        policy.write.push(snapshots);
+    } else if snapshots.is_dir() {
+        policy.read.push(snapshots);
+    }
+    if shared_memory {
+        policy.write.push(PathBuf::from(SHARED_MEMORY_DIR));
+    }
+    policy
+}
+
 /// One run of one test, judged.
 fn run_once(
     options: &CheckOptions,
@@ -416,8 +460,9 @@ fn run_once(
     binary: PathBuf,
     spec: &TestSpec,
     guard: &SuiteGuard,
+    policy: &Policy,
 ) -> Verdict {
-    match try_run_once(options, topic, sandbox, binary, spec, guard) {
+    match try_run_once(options, topic, sandbox, binary, spec, guard, policy) {
         Ok(verdict) => verdict,
         Err(e) => Verdict::failed(Failure::CheckerError {
             message: format!("{e:#}"),
@@ -432,17 +477,8 @@ fn try_run_once(
     binary: PathBuf,
     spec: &TestSpec,
     guard: &SuiteGuard,
+    policy: &Policy,
 ) -> Result<Verdict> {
-    let run_dir = sandbox.root.join("run");
-    fs::create_dir_all(&run_dir).with_context(|| format!("cannot create {}", run_dir.display()))?;
-    let token = {
-        use rand::RngExt;
-        let mut rng = rand::rng();
-        format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>())
-    };
-    let token_file = RunFile::new(&run_dir, "token");
-    let report_file = RunFile::new(&run_dir, "report");
-    fs::write(&token_file.0, &token).context("cannot write the run token")?;
     let timeout = Duration::from_secs_f64(spec.timeout);
     let mut env = vec![
         ("THREADLINGS_TOPIC".to_owned(), topic.dir.clone()),
@@ -451,14 +487,6 @@ fn try_run_once(
         (
             "INSTA_WORKSPACE_ROOT".to_owned(),
             sandbox.root.display().to_string(),
-        ),
-        (
-            "THREADLINGS_TOKEN_FILE".to_owned(),
-            token_file.0.display().to_string(),
-        ),
-        (
-            "THREADLINGS_REPORT_FILE".to_owned(),
-            report_file.0.display().to_string(),
         ),
     ];
     if let Some(seed) = options.seed {
@@ -478,9 +506,9 @@ fn try_run_once(
         cwd: sandbox.crate_dir.clone(),
         timeout,
         env,
+        policy: policy.clone(),
     })?;
-    let report = fs::read_to_string(&report_file.0).unwrap_or_default();
-    let mut verdict = judge::judge_run(&output, &report, &token, timeout);
+    let mut verdict = judge::judge_run(&output, timeout);
     if options.bless {
         return Ok(verdict);
     }

@@ -1,10 +1,12 @@
 //! Step 4, judge: a verdict from what the test process cannot forge — its exit
-//! status and the one-time token the harness reports only after the assertions.
-//! Printed text such as `test result: ok` never decides anything.
+//! status and the report the harness writes, after the assertions ran, on a
+//! socket the code under test cannot reach (see [`crate::confine`]). Printed
+//! text such as `test result: ok` never decides anything.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use threadlings_harness::protocol::{Outcome, ReportLine};
 
 use crate::run::{Ending, RunOutput};
 
@@ -113,23 +115,13 @@ impl Verdict {
     }
 }
 
-/// One line the harness appended to the report file.
-#[derive(Debug, Deserialize)]
-struct ReportLine {
-    token: String,
-    outcome: String,
-    message: Option<String>,
-    not_implemented: Option<String>,
-    #[serde(default)]
-    notes: Vec<String>,
-}
-
-/// Judges one run from its ending and the report file's content.
-pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duration) -> Verdict {
-    let lines: Vec<ReportLine> = report
+/// Judges one run from its ending and its report (`output.report`: the
+/// harness's JSON lines; a line that does not parse is ignored).
+pub fn judge_run(output: &RunOutput, timeout: Duration) -> Verdict {
+    let lines: Vec<ReportLine> = output
+        .report
         .lines()
         .filter_map(|l| serde_json::from_str::<ReportLine>(l).ok())
-        .filter(|l| l.token == token)
         .collect();
     // Where a `todo!()` was hit: from the harness, else from a child process's panic
     // printed in the output (a demo binary). Printed text only shapes the message.
@@ -137,9 +129,7 @@ pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duratio
         .iter()
         .find_map(|l| l.not_implemented.clone())
         .or_else(|| todo_in_output(&output.stdout).or_else(|| todo_in_output(&output.stderr)));
-    let last = lines
-        .into_iter()
-        .rfind(|l| l.outcome == "pass" || l.outcome == "fail");
+    let last = lines.into_iter().rfind(|l| l.outcome != Outcome::Progress);
     if output.ending == Ending::TimedOut {
         return Verdict::failed(match todo {
             Some(location) => Failure::NotImplemented { location },
@@ -154,7 +144,7 @@ pub fn judge_run(output: &RunOutput, report: &str, token: &str, timeout: Duratio
         });
     }
     match last {
-        Some(line) if line.outcome == "pass" => match output.ending {
+        Some(line) if line.outcome == Outcome::Pass => match output.ending {
             Ending::Exited(0) if output.left_running => Verdict::failed(Failure::Crashed {
                 message: "the assertions passed, but the code left a process running after the test ended (it was killed): wait for every child process you start".into(),
             }),

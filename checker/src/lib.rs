@@ -6,8 +6,10 @@
 //! 1. [`assemble`]: a sandbox crate from the canonical topic crate, the source's
 //!    student files only, and the suite's tests and snapshots;
 //! 2. [`compile`]: build once per topic and source, offline, dependencies shared;
-//! 3. [`run`]: every test in its own process group, time-limited, output capped;
-//! 4. [`judge`]: exit status plus the harness's one-time token, never printed text;
+//! 3. [`run`]: every test in its own process group, time-limited, output capped,
+//!    confined by [`confine`] (Landlock, no_new_privs, nothing left behind);
+//! 4. [`judge`]: exit status plus the harness's report, which travels on a socket
+//!    the code under test cannot reach; never printed text;
 //! 5. [`report`]: human, JSON and the grading formats.
 //!
 //! [`check::check`] runs the whole pipeline.
@@ -16,6 +18,7 @@ pub mod assemble;
 pub mod bless;
 pub mod check;
 pub mod compile;
+pub mod confine;
 pub mod grading;
 pub mod hints;
 pub mod judge;

@@ -81,6 +81,8 @@ struct RawEntry {
 #[serde(deny_unknown_fields)]
 struct RawManifest {
     #[serde(default)]
+    shared_memory: bool,
+    #[serde(default)]
     test: Vec<RawEntry>,
 }
 
@@ -89,6 +91,9 @@ struct RawManifest {
 pub struct Manifest {
     /// The tests whose file is present (hidden ones are absent in a student release).
     pub tests: Vec<TestSpec>,
+    /// The topic's tests make POSIX shared-memory segments: the sandbox lets them
+    /// write `/dev/shm` (top-level `shared_memory = true`).
+    pub shared_memory: bool,
 }
 
 impl Manifest {
@@ -137,7 +142,10 @@ impl Manifest {
                 visibility,
             });
         }
-        Ok(Manifest { tests })
+        Ok(Manifest {
+            tests,
+            shared_memory: raw.shared_memory,
+        })
     }
 
     /// The sum of all points (100 for a complete instructor suite).

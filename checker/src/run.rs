@@ -1,6 +1,8 @@
 //! Step 3, run: one test in its own process and process group, with a time
 //! limit, a clean environment, stdin closed, output captured and capped, and
-//! resource limits. Whatever happens, the whole process group is killed after.
+//! resource limits, confined by [`crate::confine`] (Landlock, no_new_privs, the
+//! report socket, removal of what it leaves). Whatever happens, the whole
+//! process group is killed after.
 //!
 //! When the checker runs as root (CI, containers), each test process also runs
 //! as its own unprivileged user id (one per concurrent slot): RLIMIT_NPROC then
@@ -21,6 +23,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::confine::{Confinement, Policy};
+
 /// Output kept per stream; the rest is read and counted, not stored.
 pub const OUTPUT_CAP: usize = 64 * 1024;
 /// Largest file a test process may write (RLIMIT_FSIZE).
@@ -32,7 +36,9 @@ pub const TASK_LIMIT: u64 = 512;
 /// Writable private memory a test process may map (RLIMIT_DATA; not RLIMIT_AS,
 /// which counts every thread's reserved address space and breaks threaded code).
 pub const DATA_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
-/// Resident memory of the test process above which the runner kills it.
+/// Memory of the whole test above which the runner kills it: the private
+/// resident memory of every process of the test, plus (with a sandbox user) its
+/// `/dev/shm` files.
 pub const RSS_LIMIT: u64 = 1536 * 1024 * 1024;
 /// First user id of the unprivileged sandbox users (when the checker runs as root);
 /// a checker process uses the ring of 4096 ids from this plus 4096 × (its pid mod 2¹⁸).
@@ -51,6 +57,8 @@ pub struct RunRequest {
     pub timeout: Duration,
     /// Extra environment on top of the clean base.
     pub env: Vec<(String, String)>,
+    /// What the test may read, execute and write (see [`crate::confine`]).
+    pub policy: Policy,
 }
 
 /// How the process ended.
@@ -81,6 +89,9 @@ pub struct RunOutput {
     pub dropped_bytes: u64,
     /// Processes the test left running after it ended (they were killed).
     pub left_running: bool,
+    /// What the harness wrote on the report socket (capped at
+    /// [`crate::confine::REPORT_CAP`]): JSON lines, judged by [`crate::judge`].
+    pub report: String,
 }
 
 /// Runs one test process to completion or to its time limit.
@@ -99,7 +110,6 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
             "PATH",
             std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
         )
-        .env("HOME", &request.cwd)
         .env("LANG", "C.UTF-8")
         .env("RUST_BACKTRACE", "0")
         .env("INSTA_UPDATE", "no")
@@ -112,20 +122,31 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     }
     let task_limit = match user {
         Some(uid) => {
-            limits::hand_over(request, uid);
+            limits::hide_test_sources(&request.cwd);
             cmd.uid(uid).gid(uid);
             TASK_LIMIT
         }
         None => limits::tasks_of_current_user().saturating_add(TASK_LIMIT),
     };
     limits::apply(&mut cmd, task_limit);
+    let mut confinement = Confinement::prepare(&request.policy, &request.binary, user)?;
+    // Last: the user id and limits are set before the Landlock domain is entered.
+    confinement.apply(&mut cmd);
 
     let started = Instant::now();
-    let mut child = cmd
+    let spawned = cmd
         .spawn()
-        .with_context(|| format!("cannot start {}", request.binary.display()))?;
+        .with_context(|| format!("cannot start {}", request.binary.display()));
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            confinement.clean_up(0);
+            return Err(e);
+        }
+    };
     let pgid = child.id() as i32;
     let _running = RunningTest::register(pgid, user);
+    let report = confinement.started();
     let (tx, rx) = mpsc::channel();
     let stdout = child.stdout.take().context("test stdout")?;
     let stderr = child.stderr.take().context("test stderr")?;
@@ -134,15 +155,15 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     spawn_reader(stderr, 1, tx, output_bytes.clone());
 
     let watch = Watch {
-        pid: child.id(),
+        pgid,
         user,
         output_bytes,
     };
-    let status = wait_with_deadline(&mut child, request.timeout, &watch)?;
+    let status = wait_with_deadline(&mut child, request.timeout, &watch);
     let elapsed = started.elapsed();
     // The test process itself has been reaped: whatever is still in its group, or
     // still runs as its user id, was left behind by the code under test.
-    let left_running = matches!(status, Waited::Exited(_))
+    let left_running = matches!(status, Ok(Waited::Exited(_)))
         && (limits::group_alive(pgid)
             || user.is_some_and(|uid| limits::processes_of_user(uid) > 0));
     // Kill what the test left behind: threads' children, grandchildren, anything in the group,
@@ -168,8 +189,13 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
             Err(_) => break,
         }
     }
+    let report = match report {
+        Ok(reader) => reader.finish(reader_deadline),
+        Err(_) => String::new(),
+    };
+    confinement.clean_up(pgid);
     let [stdout, stderr] = streams;
-    let ending = match status {
+    let ending = match status? {
         Waited::TimedOut => Ending::TimedOut,
         Waited::Killed(reason) => Ending::Killed(reason),
         Waited::Exited(status) => ending_of(status),
@@ -181,6 +207,7 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         stderr,
         dropped_bytes,
         left_running,
+        report,
     })
 }
 
@@ -319,14 +346,7 @@ impl Drop for SandboxUser {
 /// a ring of [`USER_RING`] ids of this checker process (disjoint from other
 /// checker processes': the ring is chosen by pid).
 fn sandbox_user(cwd: &Path) -> Option<SandboxUser> {
-    // SAFETY: getuid has no preconditions.
-    if unsafe { libc::getuid() } != 0 {
-        return None;
-    }
-    if std::env::var_os("THREADLINGS_SANDBOX_USER").is_some_and(|v| v == "0") {
-        return None;
-    }
-    if !limits::reachable_by_others(cwd) {
+    if !sandbox_users_enabled() || !limits::reachable_by_others(cwd) {
         return None;
     }
     let ring_start = SANDBOX_UID_BASE + (std::process::id() & 0x3_ffff) * USER_RING;
@@ -343,9 +363,25 @@ fn sandbox_user(cwd: &Path) -> Option<SandboxUser> {
     None
 }
 
+/// Whether tests run as sandbox users at all: the checker is root and
+/// `THREADLINGS_SANDBOX_USER` is not `0` (a sandbox folder other users cannot
+/// reach still runs its tests as the checker's user).
+pub(crate) fn sandbox_users_enabled() -> bool {
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc::getuid() } == 0;
+    root && std::env::var_os("THREADLINGS_SANDBOX_USER").is_none_or(|v| v != "0")
+}
+
+/// The `/proc/<pid>` entries of the processes owned by `uid` (none if `/proc`
+/// cannot be read).
+pub(crate) fn process_entries_of(uid: u32) -> impl Iterator<Item = std::fs::DirEntry> {
+    limits::processes_owned_by(uid).into_iter().flatten()
+}
+
 /// What the runner watches while a test runs.
 struct Watch {
-    pid: u32,
+    /// The test's process group (its first process's id).
+    pgid: i32,
     user: Option<u32>,
     output_bytes: Arc<AtomicU64>,
 }
@@ -362,17 +398,14 @@ impl Watch {
         if !check_memory {
             return None;
         }
-        if let Some(rss) = limits::resident_bytes(self.pid)
-            && rss > RSS_LIMIT
-        {
+        let usage = limits::usage(self.pgid, self.user);
+        if usage.memory > RSS_LIMIT {
             return Some(format!(
                 "it used more than {} MiB of memory",
                 RSS_LIMIT >> 20
             ));
         }
-        if let Some(uid) = self.user
-            && limits::processes_of_user(uid) >= (TASK_LIMIT / 2) as usize
-        {
+        if self.user.is_some() && usage.processes >= (TASK_LIMIT / 2) as usize {
             return Some(format!(
                 "it started more than {} processes (a fork bomb?)",
                 TASK_LIMIT / 2
@@ -448,24 +481,6 @@ fn spawn_reader(
     });
 }
 
-/// A file that exists for one test run and is removed afterwards.
-pub struct RunFile(pub PathBuf);
-
-impl RunFile {
-    /// A unique path inside `dir`.
-    pub fn new(dir: &Path, prefix: &str) -> RunFile {
-        use rand::RngExt;
-        let id: u64 = rand::rng().random();
-        RunFile(dir.join(format!("{prefix}-{id:016x}")))
-    }
-}
-
-impl Drop for RunFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 /// Process-group handling, resource limits and the sandbox user (Unix).
 mod limits {
     use std::fs;
@@ -473,8 +488,6 @@ mod limits {
     use std::os::unix::process::CommandExt;
     use std::path::Path;
     use std::process::Command;
-
-    use super::RunRequest;
 
     /// New process group; core dumps off; file size, tasks and data capped.
     pub(super) fn apply(cmd: &mut Command, task_limit: u64) {
@@ -551,23 +564,10 @@ mod limits {
             .all(|d| fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0))
     }
 
-    /// Prepares the run files for a test that runs as `uid`: its token file
-    /// becomes its own (so the harness can delete it before student code runs),
-    /// the run folder lets it create its report, and the test sources, not needed
-    /// at run time, become unreadable to it.
-    pub(super) fn hand_over(request: &RunRequest, uid: u32) {
-        for (key, value) in &request.env {
-            let path = Path::new(value);
-            if key == "THREADLINGS_TOKEN_FILE" {
-                let _ = std::os::unix::fs::chown(path, Some(uid), Some(uid));
-                let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
-                if let Some(dir) = path.parent() {
-                    // Anyone may create a file, nobody may list or remove another's.
-                    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o1733));
-                }
-            }
-        }
-        let sources = crate::assemble::walk(&request.cwd.join("tests")).unwrap_or_default();
+    /// Makes the test sources of the sandbox crate in `cwd` unreadable to other
+    /// users (a second layer beside Landlock): they are not needed at run time.
+    pub(super) fn hide_test_sources(cwd: &Path) {
+        let sources = crate::assemble::walk(&cwd.join("tests")).unwrap_or_default();
         for path in sources {
             if path.extension().is_some_and(|e| e == "rs")
                 && fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
@@ -577,13 +577,53 @@ mod limits {
         }
     }
 
-    /// Resident memory of a process, in bytes.
-    pub(super) fn resident_bytes(pid: u32) -> Option<u64> {
-        let statm = fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
-        let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-        // SAFETY: sysconf has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
-        Some(pages * page)
+    /// What a test uses right now.
+    pub(super) struct Usage {
+        /// Its processes (with a sandbox user: every process of that user).
+        pub(super) processes: usize,
+        /// Private resident memory of those processes (anonymous pages: shared
+        /// libraries and shared memory counted by every process that maps them are
+        /// left out), plus, with a sandbox user, the size of its `/dev/shm` files.
+        pub(super) memory: u64,
+    }
+
+    /// The usage of a test: every process of its sandbox user, or else every
+    /// process of this user in its process group `pgid`.
+    pub(super) fn usage(pgid: i32, user: Option<u32>) -> Usage {
+        // SAFETY: getuid and sysconf have no preconditions.
+        let (me, page) = unsafe { (libc::getuid(), libc::sysconf(libc::_SC_PAGESIZE)) };
+        let page = page.max(4096) as u64;
+        let mut usage = Usage {
+            processes: 0,
+            memory: 0,
+        };
+        for entry in processes_owned_by(user.unwrap_or(me)).into_iter().flatten() {
+            if user.is_none() && process_group(&entry.path()) != Some(pgid) {
+                continue;
+            }
+            usage.processes += 1;
+            usage.memory += private_pages(&entry.path()).unwrap_or(0) * page;
+        }
+        if let Some(uid) = user {
+            usage.memory += crate::confine::ipc::shm_bytes_of_user(uid);
+        }
+        usage
+    }
+
+    /// Resident pages of a process that are its own: `resident - shared` of statm.
+    fn private_pages(proc_dir: &Path) -> Option<u64> {
+        let statm = fs::read_to_string(proc_dir.join("statm")).ok()?;
+        let mut fields = statm.split_whitespace().skip(1);
+        let resident: u64 = fields.next()?.parse().ok()?;
+        let shared: u64 = fields.next()?.parse().ok()?;
+        Some(resident.saturating_sub(shared))
+    }
+
+    /// The process group of a process (`/proc/<pid>/stat`, field 5).
+    fn process_group(proc_dir: &Path) -> Option<i32> {
+        let stat = fs::read_to_string(proc_dir.join("stat")).ok()?;
+        let after_name = &stat[stat.rfind(')')? + 1..];
+        after_name.split_whitespace().nth(2)?.parse().ok()
     }
 
     /// Processes (not threads) owned by `uid`.
@@ -592,7 +632,7 @@ mod limits {
     }
 
     /// The `/proc/<pid>` entries of the processes owned by `uid`, if `/proc` is readable.
-    fn processes_owned_by(uid: u32) -> Option<impl Iterator<Item = fs::DirEntry>> {
+    pub(super) fn processes_owned_by(uid: u32) -> Option<impl Iterator<Item = fs::DirEntry>> {
         let entries = fs::read_dir("/proc").ok()?;
         Some(
             entries

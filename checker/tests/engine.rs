@@ -1,10 +1,11 @@
 //! The run and judge steps on small real processes: time limits kill the whole
-//! process group, output is capped, and only the right token counts as a pass.
+//! process group, output is capped, and only a pass on the report counts.
 
 use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use checker::confine::Policy;
 use checker::judge::{self, Failure};
 use checker::run::{self, Ending, OUTPUT_CAP, RunOutput, RunRequest};
 
@@ -19,6 +20,11 @@ fn run_script(script: &str, timeout: Duration) -> RunOutput {
         cwd: dir.path().to_path_buf(),
         timeout,
         env: vec![("MARK".into(), "set".into())],
+        policy: Policy {
+            read: vec![dir.path().to_path_buf()],
+            temp_parent: dir.path().join("run"),
+            ..Policy::default()
+        },
     })
     .expect("the script runs")
 }
@@ -107,25 +113,31 @@ fn output(ending: Ending, stderr: &str) -> RunOutput {
         stderr: stderr.to_owned(),
         dropped_bytes: 0,
         left_running: false,
+        report: String::new(),
+    }
+}
+
+/// A run that ended as `ending` with `report` on its report socket.
+fn reported(ending: Ending, stderr: &str, report: &str) -> RunOutput {
+    RunOutput {
+        report: report.to_owned(),
+        ..output(ending, stderr)
     }
 }
 
 const LIMIT: Duration = Duration::from_secs(5);
 
 #[test]
-fn only_the_runs_own_token_makes_a_pass() {
-    let pass = r#"{"token":"good","outcome":"pass","message":null,"not_implemented":null,"notes":["ratio 1.9"]}"#;
-    let verdict = judge::judge_run(&output(Ending::Exited(0), ""), pass, "good", LIMIT);
+fn only_a_pass_on_the_report_makes_a_pass() {
+    let pass = r#"{"outcome":"pass","message":null,"not_implemented":null,"notes":["ratio 1.9"]}"#;
+    let verdict = judge::judge_run(&reported(Ending::Exited(0), "", pass), LIMIT);
     assert!(verdict.passed());
     assert_eq!(verdict.notes, vec!["ratio 1.9".to_owned()]);
 
-    let forged = pass.replace("good", "guess");
-    let verdict = judge::judge_run(
-        &output(Ending::Exited(0), "test result: ok"),
-        &forged,
-        "good",
-        LIMIT,
-    );
+    // The same line printed on stdout or stderr counts for nothing.
+    let mut printed = output(Ending::Exited(0), pass);
+    printed.stdout = format!("test result: ok\n{pass}\n");
+    let verdict = judge::judge_run(&printed, LIMIT);
     assert!(
         matches!(verdict.failure, Some(Failure::Crashed { ref message }) if message.contains("process::exit"))
     );
@@ -133,10 +145,10 @@ fn only_the_runs_own_token_makes_a_pass() {
 
 #[test]
 fn a_pass_that_left_a_process_running_is_a_failure() {
-    let pass = r#"{"token":"t","outcome":"pass","message":null,"not_implemented":null,"notes":[]}"#;
-    let mut leftover = output(Ending::Exited(0), "");
+    let pass = r#"{"outcome":"pass","message":null,"not_implemented":null,"notes":[]}"#;
+    let mut leftover = reported(Ending::Exited(0), "", pass);
     leftover.left_running = true;
-    let verdict = judge::judge_run(&leftover, pass, "t", LIMIT);
+    let verdict = judge::judge_run(&leftover, LIMIT);
     assert!(
         verdict
             .failure
@@ -146,21 +158,22 @@ fn a_pass_that_left_a_process_running_is_a_failure() {
 
 #[test]
 fn a_pass_followed_by_a_crash_is_a_failure() {
-    let pass = r#"{"token":"t","outcome":"pass","message":null,"not_implemented":null,"notes":[]}"#;
-    let verdict = judge::judge_run(&output(Ending::Signaled(6), ""), pass, "t", LIMIT);
+    let pass = r#"{"outcome":"pass","message":null,"not_implemented":null,"notes":[]}"#;
+    let verdict = judge::judge_run(&reported(Ending::Signaled(6), "", pass), LIMIT);
     assert!(!verdict.passed());
 }
 
 #[test]
 fn failures_name_their_cause() {
-    let todo = r#"{"token":"t","outcome":"progress","message":null,"not_implemented":"src/join.rs:12","notes":[]}"#;
-    let verdict = judge::judge_run(&output(Ending::TimedOut, ""), todo, "t", LIMIT);
+    let todo =
+        r#"{"outcome":"progress","message":null,"not_implemented":"src/join.rs:12","notes":[]}"#;
+    let verdict = judge::judge_run(&reported(Ending::TimedOut, "", todo), LIMIT);
     assert_eq!(
         verdict.failure.map(|f| f.message()),
         Some("not implemented yet: src/join.rs:12".into())
     );
 
-    let verdict = judge::judge_run(&output(Ending::TimedOut, ""), "", "t", LIMIT);
+    let verdict = judge::judge_run(&output(Ending::TimedOut, ""), LIMIT);
     assert_eq!(
         verdict.failure.map(|f| f.message()),
         Some("timed out after 5 s — deadlock, missed wakeup or a forgotten join?".into())
@@ -168,14 +181,14 @@ fn failures_name_their_cause() {
 
     let child_todo =
         "thread 'main' panicked at exercises/02_join_all/src/race.rs:7:5:\nnot yet implemented\n";
-    let verdict = judge::judge_run(&output(Ending::Exited(101), child_todo), "", "t", LIMIT);
+    let verdict = judge::judge_run(&output(Ending::Exited(101), child_todo), LIMIT);
     assert_eq!(
         verdict.failure.map(|f| f.message()),
         Some("not implemented yet: src/race.rs:7".into())
     );
 
     let overflow = "thread 'x' has overflowed its stack\nfatal runtime error: stack overflow";
-    let verdict = judge::judge_run(&output(Ending::Signaled(6), overflow), "", "t", LIMIT);
+    let verdict = judge::judge_run(&output(Ending::Signaled(6), overflow), LIMIT);
     assert!(
         verdict
             .failure

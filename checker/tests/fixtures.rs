@@ -1,5 +1,7 @@
 //! Buggy and hostile submissions, each laid over the reference solution, must
-//! lose exactly the tests their `expect.toml` names and keep every other point.
+//! lose exactly the tests their `expect.toml` names and keep every other point;
+//! hostile ones must leave nothing behind (files, System V IPC objects), checked
+//! with a sandbox user per test (as root) and, when asked, without one.
 //!
 //! Layout: `checker/tests/fixtures/NN_topic/<fixture>/{expect.toml, src/...}`.
 
@@ -27,6 +29,54 @@ struct Expect {
     #[serde(default)]
     compile_error: bool,
     no_process_left: Option<String>,
+    /// Files that must not exist once the check is over.
+    #[serde(default)]
+    no_file_left: Vec<String>,
+    /// No System V IPC object made by a test may outlive the check.
+    #[serde(default)]
+    no_sysv_left: bool,
+    /// Check again with every test run as the checker's own user
+    /// (`THREADLINGS_SANDBOX_USER=0`): the code path of a grader that is not root.
+    #[serde(default)]
+    without_sandbox_user_too: bool,
+}
+
+/// The System V IPC objects that exist now.
+fn sysv_objects() -> BTreeSet<(checker::confine::ipc::Kind, i32)> {
+    checker::confine::ipc::sysv_objects()
+        .into_iter()
+        .map(|o| (o.kind, o.id))
+        .collect()
+}
+
+/// System V objects made since `before` by this user or a sandbox user.
+fn new_sysv_objects(before: &BTreeSet<(checker::confine::ipc::Kind, i32)>) -> Vec<String> {
+    // SAFETY: getuid has no preconditions.
+    let me = unsafe { libc::getuid() };
+    checker::confine::ipc::sysv_objects()
+        .into_iter()
+        .filter(|o| !before.contains(&(o.kind, o.id)))
+        .filter(|o| o.cuid == me || o.cuid >= checker::run::SANDBOX_UID_BASE)
+        .map(|o| format!("{:?} {} (creator uid {})", o.kind, o.id, o.cuid))
+        .collect()
+}
+
+/// Runs `check` with tests as the checker's own user (no sandbox user).
+fn without_sandbox_user<T>(check: impl FnOnce() -> T) -> T {
+    const VAR: &str = "THREADLINGS_SANDBOX_USER";
+    let old = std::env::var_os(VAR);
+    // SAFETY: every test of this binary holds the pipeline lock while it runs a
+    // check, and none reads the environment otherwise.
+    unsafe { std::env::set_var(VAR, "0") };
+    let result = check();
+    // SAFETY: as above.
+    unsafe {
+        match old {
+            Some(value) => std::env::set_var(VAR, value),
+            None => std::env::remove_var(VAR),
+        }
+    }
+    result
 }
 
 /// Command lines of every process on the machine that mention `marker`.
@@ -72,78 +122,120 @@ fn check_fixtures(topic_dir: &str) -> Vec<String> {
         )
         .unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
         let source = common::overlay_source(&project, &topic, &name, &fixture.join("src"));
-        let report = common::check(&project, Source::Dir(source), &topic, 1);
-        let result = &report.topics[0];
-        let label = format!("{}/{name} ({})", topic.dir, expect.description);
-
-        if expect.compile_error {
-            let compiled = !matches!(result.problem, Some(Failure::CompileError { .. }));
-            if compiled || result.tests.iter().any(|t| t.verdict.passed()) {
-                problems.push(format!(
-                    "{label}: expected a compile error failing every test\n{}",
-                    common::summary(&report)
-                ));
-            } else if let Some(message) = &expect.message {
-                let shown = result
-                    .problem
-                    .as_ref()
-                    .map(Failure::message)
-                    .unwrap_or_default();
-                if !shown.contains(message.as_str()) {
+        let modes: &[bool] = if expect.without_sandbox_user_too {
+            &[true, false]
+        } else {
+            &[true]
+        };
+        for &sandbox_user in modes {
+            for file in &expect.no_file_left {
+                let _ = fs::remove_file(file);
+            }
+            let sysv_before = sysv_objects();
+            let run = || common::check(&project, Source::Dir(source.clone()), &topic, 1);
+            let report = if sandbox_user {
+                run()
+            } else {
+                without_sandbox_user(run)
+            };
+            let mode = if sandbox_user {
+                ""
+            } else {
+                ", without a sandbox user"
+            };
+            let label = format!("{}/{name} ({}{mode})", topic.dir, expect.description);
+            problems.extend(judge_fixture(&expect, &report, &label));
+            for file in &expect.no_file_left {
+                if Path::new(file).exists() {
+                    problems.push(format!("{label}: {file} outlived the check"));
+                    let _ = fs::remove_file(file);
+                }
+            }
+            if expect.no_sysv_left {
+                let left = new_sysv_objects(&sysv_before);
+                if !left.is_empty() {
                     problems.push(format!(
-                        "{label}: the compile error does not mention {message:?}: {shown}"
+                        "{label}: System V objects outlived the check: {left:?}"
                     ));
                 }
             }
-            continue;
         }
-        let expected: BTreeSet<&str> = expect.fails.iter().map(String::as_str).collect();
-        let may_fail: BTreeSet<&str> = expect.may_fail.iter().map(String::as_str).collect();
-        // A performance test that could not measure (one core, a busy machine) passes
-        // with a "skipped" note; it cannot catch anything then, so it is not held
-        // against the fixture. Every other expected failure must happen.
-        let skipped = |t: &checker::TestResult| {
-            t.verdict.passed() && t.verdict.notes.iter().any(|n| n.starts_with("skipped"))
-        };
-        let failed: BTreeSet<&str> = result
+    }
+    problems
+}
+
+/// What is wrong with one check of a fixture, if anything.
+fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let result = &report.topics[0];
+
+    if expect.compile_error {
+        let compiled = !matches!(result.problem, Some(Failure::CompileError { .. }));
+        if compiled || result.tests.iter().any(|t| t.verdict.passed()) {
+            problems.push(format!(
+                "{label}: expected a compile error failing every test\n{}",
+                common::summary(report)
+            ));
+        } else if let Some(message) = &expect.message {
+            let shown = result
+                .problem
+                .as_ref()
+                .map(Failure::message)
+                .unwrap_or_default();
+            if !shown.contains(message.as_str()) {
+                problems.push(format!(
+                    "{label}: the compile error does not mention {message:?}: {shown}"
+                ));
+            }
+        }
+        return problems;
+    }
+    let expected: BTreeSet<&str> = expect.fails.iter().map(String::as_str).collect();
+    let may_fail: BTreeSet<&str> = expect.may_fail.iter().map(String::as_str).collect();
+    // A performance test that could not measure (one core, a busy machine) passes
+    // with a "skipped" note; it cannot catch anything then, so it is not held
+    // against the fixture. Every other expected failure must happen.
+    let skipped = |t: &checker::TestResult| {
+        t.verdict.passed() && t.verdict.notes.iter().any(|n| n.starts_with("skipped"))
+    };
+    let failed: BTreeSet<&str> = result
+        .tests
+        .iter()
+        .filter(|t| !t.verdict.passed() || (expected.contains(t.name.as_str()) && skipped(t)))
+        .map(|t| t.name.as_str())
+        .filter(|name| !may_fail.contains(name))
+        .collect();
+    let expected: BTreeSet<&str> = expected.difference(&may_fail).copied().collect();
+    if failed != expected {
+        problems.push(format!(
+            "{label}: failed {failed:?}, expected exactly {expected:?}\n{}",
+            common::summary(report)
+        ));
+    }
+    if let Some(message) = &expect.message {
+        let judged = result
             .tests
             .iter()
-            .filter(|t| !t.verdict.passed() || (expected.contains(t.name.as_str()) && skipped(t)))
-            .map(|t| t.name.as_str())
-            .filter(|name| !may_fail.contains(name))
-            .collect();
-        let expected: BTreeSet<&str> = expected.difference(&may_fail).copied().collect();
-        if failed != expected {
-            problems.push(format!(
-                "{label}: failed {failed:?}, expected exactly {expected:?}\n{}",
-                common::summary(&report)
-            ));
-        }
-        if let Some(message) = &expect.message {
-            let judged = result
-                .tests
-                .iter()
-                .filter(|t| !t.verdict.passed() && !may_fail.contains(t.name.as_str()));
-            for test in judged {
-                let shown = test
-                    .verdict
-                    .failure
-                    .as_ref()
-                    .map(Failure::message)
-                    .unwrap_or_default();
-                if !shown.contains(message.as_str()) {
-                    problems.push(format!(
-                        "{label}: {} failed with {shown:?}, which does not mention {message:?}",
-                        test.name
-                    ));
-                }
+            .filter(|t| !t.verdict.passed() && !may_fail.contains(t.name.as_str()));
+        for test in judged {
+            let shown = test
+                .verdict
+                .failure
+                .as_ref()
+                .map(Failure::message)
+                .unwrap_or_default();
+            if !shown.contains(message.as_str()) {
+                problems.push(format!(
+                    "{label}: {} failed with {shown:?}, which does not mention {message:?}",
+                    test.name
+                ));
             }
         }
-        if let Some(marker) = &expect.no_process_left {
-            let left = processes_mentioning(marker);
-            if !left.is_empty() {
-                problems.push(format!("{label}: processes outlived the check: {left:?}"));
-            }
+    }
+    if let Some(marker) = &expect.no_process_left {
+        let left = processes_mentioning(marker);
+        if !left.is_empty() {
+            problems.push(format!("{label}: processes outlived the check: {left:?}"));
         }
     }
     problems

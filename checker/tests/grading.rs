@@ -120,8 +120,13 @@ fn summary_lists_every_submission_and_the_problems() {
         submissions: vec!["alice".into(), "bob".into()],
         finished: true,
         seconds: 12.0,
+        sandbox: "Landlock ABI 7 (files, TCP, signals and sockets)".into(),
     };
     let text = grading::summary::summary(&info, &[submission("alice"), submission("bob")]);
+    assert!(
+        text.contains("Sandbox: Landlock ABI 7 (files, TCP, signals and sockets)."),
+        "{text}"
+    );
     assert!(
         text.contains("2 of 2 submissions graded (shard 1/2)"),
         "{text}"

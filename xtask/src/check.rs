@@ -93,6 +93,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 
     let live = args.format == Format::Human && ui::progress_on_stderr();
+    if args.format == Format::Human {
+        eprintln!("sandbox: {}", checker::confine::layers());
+    }
     let report = checker::check(&project, &options, &|event| {
         if live && let Progress::Building { topic } = event {
             eprintln!("building {topic} …");

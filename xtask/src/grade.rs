@@ -37,6 +37,9 @@ pub struct Args {
     /// Keep every submission's sandbox after grading (debugging; uses disk).
     #[arg(long)]
     pub keep_sandboxes: bool,
+    /// Grade even where Landlock cannot confine student code (only for code you trust).
+    #[arg(long)]
+    pub no_sandbox: bool,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -74,6 +77,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Err(e) = grading::discover(&args.submissions, Some(&args.out)) {
         return usage(e.0);
     }
+    // Student code is compiled and run under Landlock; without it, grading would
+    // trust every submission. Say what is in force, and refuse what is not enough.
+    let layers = checker::confine::layers();
+    let sandbox = if layers.complete() {
+        layers.to_string()
+    } else if args.no_sandbox {
+        format!(
+            "{layers}; lacking {} (graded with --no-sandbox)",
+            layers.missing().join(", ")
+        )
+    } else {
+        return usage(format!(
+            "this machine cannot confine student code: it lacks {} (sandbox: {layers}). \
+             Grade as root on a Linux 6.7+ kernel that allows Landlock (a plain CI runner rather \
+             than a container), or pass --no-sandbox for code you trust",
+            layers.missing().join(", ")
+        ));
+    };
+    eprintln!("sandbox: {sandbox}");
     let jobs = args
         .jobs
         .map_or_else(checker::check::default_jobs, |j| j as usize);
@@ -85,6 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         repeat: args.repeat,
         topics,
         keep_sandboxes: args.keep_sandboxes,
+        sandbox,
+        require_landlock: !args.no_sandbox,
     };
 
     let bar = ui::progress_on_stderr().then(|| {

@@ -5,7 +5,10 @@
 //!
 //! One grading run of topic 02 covers every hostile fixture: each must lose the
 //! points of the tests its `expect.toml` names, every other test must score as
-//! the reference does in the same run, and every result file must be written.
+//! the reference does in the same run, every result file must be written, no
+//! result may quote a line of a hidden suite or of a reference solution, and
+//! nothing a test made may outlive the run. The confinement fixtures are graded
+//! a second time with every test run as the grader's own user.
 
 mod common;
 
@@ -63,6 +66,286 @@ struct Expect {
     /// The defense needs the grader to run as root (a sandbox user per test).
     #[serde(default)]
     needs_root: bool,
+    /// The defense needs Landlock (files, TCP, signals); skipped with a note without.
+    #[serde(default)]
+    needs_landlock: bool,
+    /// Files that must not exist after grading (removed before).
+    #[serde(default)]
+    no_file_left: Vec<String>,
+    /// No System V IPC object made by a test may outlive grading.
+    #[serde(default)]
+    no_sysv_left: bool,
+}
+
+/// The port the `connects_tcp` fixture tries, on 127.0.0.1.
+const LISTENING_PORT: u16 = 47_631;
+
+/// A grading class: reference submissions and hostile fixtures, in a temporary folder.
+struct Class {
+    _work: TempDir,
+    subs: PathBuf,
+    out: PathBuf,
+    expects: BTreeMap<String, Expect>,
+}
+
+/// The reference twice, plus every hostile fixture `wanted` accepts.
+fn hostile_class(wanted: impl Fn(&Expect) -> bool) -> Class {
+    let work = TempDir::new().unwrap();
+    let subs = work.path().join("submissions");
+    let out = work.path().join("out");
+    fs::create_dir_all(&subs).unwrap();
+
+    // The reference, twice: a sibling of every hostile submission must not notice it.
+    reference_submission(&subs.join("reference"));
+    reference_submission(&subs.join("reference_too"));
+
+    let fixtures_root = repo().join("checker/tests/fixtures/hostile");
+    let mut expects = BTreeMap::new();
+    for entry in fs::read_dir(&fixtures_root).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let expect: Expect = toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
+        assert_eq!(
+            expect.topic, TOPIC,
+            "{name}: the hostile fixtures grade topic 02"
+        );
+        assert!(!expect.description.is_empty());
+        if !wanted(&expect) {
+            continue;
+        }
+        let sub = subs.join(&name);
+        reference_submission(&sub);
+        for item in fs::read_dir(&dir).unwrap() {
+            let item = item.unwrap();
+            if item.file_name() == "expect.toml" {
+                continue;
+            }
+            if item.file_type().unwrap().is_dir() {
+                copy_tree(&item.path(), &sub.join(item.file_name()));
+            } else {
+                fs::copy(item.path(), sub.join(item.file_name())).unwrap();
+            }
+        }
+        if let Some(file) = &expect.no_file_created {
+            let _ = fs::remove_file(file);
+        }
+        for file in &expect.no_file_left {
+            let _ = fs::remove_file(file);
+        }
+        expects.insert(name, expect);
+    }
+    Class {
+        _work: work,
+        subs,
+        out,
+        expects,
+    }
+}
+
+/// The System V IPC objects that exist now.
+fn sysv_objects() -> Vec<checker::confine::ipc::SysvObject> {
+    checker::confine::ipc::sysv_objects()
+}
+
+/// Every text line of the hidden suites and the reference solutions that no
+/// public file has: any of them in a result is a leak.
+fn secret_lines() -> Vec<String> {
+    fn lines_below(dir: &Path, keep: &dyn Fn(&Path) -> bool, into: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                lines_below(&path, keep, into);
+            } else if keep(&path)
+                && let Ok(text) = fs::read_to_string(&path)
+            {
+                into.extend(text.lines().map(|l| l.trim().to_owned()));
+            }
+        }
+    }
+    let suites = repo().join("checker/suites");
+    let mut secret = Vec::new();
+    lines_below(
+        &suites,
+        &|p| p.components().any(|c| c.as_os_str() == "hidden"),
+        &mut secret,
+    );
+    lines_below(&repo().join("solutions"), &|_| true, &mut secret);
+    let mut public = Vec::new();
+    lines_below(
+        &suites,
+        &|p| !p.components().any(|c| c.as_os_str() == "hidden"),
+        &mut public,
+    );
+    lines_below(&repo().join("exercises"), &|_| true, &mut public);
+    let public: std::collections::BTreeSet<String> = public.into_iter().collect();
+    let mut secret: Vec<String> = secret
+        .into_iter()
+        // Short or punctuation-only lines (`}`, `use std::fs;`) prove nothing.
+        .filter(|l| l.len() >= 24 && !public.contains(l))
+        .collect();
+    secret.sort();
+    secret.dedup();
+    secret
+}
+
+#[test]
+fn the_leak_detector_finds_a_quoted_hidden_line() {
+    let out = TempDir::new().unwrap();
+    let line = secret_lines().pop().unwrap();
+    let results = serde_json::json!({ "tests": [{ "output": format!("read: {line}") }] });
+    fs::create_dir_all(out.path().join("student")).unwrap();
+    fs::write(
+        out.path().join("student/results.json"),
+        serde_json::to_string(&results).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(leaked_lines(out.path()).len(), 1, "{line}");
+}
+
+/// Lines of hidden suites or solutions quoted anywhere in the grading output.
+fn leaked_lines(out: &Path) -> Vec<String> {
+    let secret = secret_lines();
+    assert!(
+        secret.len() > 100,
+        "the hidden suites and solutions were not found"
+    );
+    let mut leaks = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            // JSON escapes quotes and backslashes; compare with them undone too.
+            let unescaped = text.replace("\\\"", "\"").replace("\\\\", "\\");
+            for line in &secret {
+                if text.contains(line.as_str()) || unescaped.contains(line.as_str()) {
+                    leaks.push(format!("{}: {line}", path.display()));
+                }
+            }
+        }
+    }
+    leaks
+}
+
+/// Checks every fixture of `class` against its results in `out`.
+fn fixture_problems(
+    class: &Class,
+    reference: &BTreeMap<String, (f64, String, String)>,
+    load: &dyn Fn(&str) -> Value,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, expect) in &class.expects {
+        let got = tests_of(&load(name));
+        if expect.needs_root && !is_root() {
+            continue; // results written (load above); the defense itself needs root.
+        }
+        if expect.needs_landlock && !checker::confine::layers().complete() {
+            eprintln!(
+                "note: {name} not judged: this machine lacks {:?}",
+                checker::confine::layers().missing()
+            );
+            continue;
+        }
+        if expect.compile_error {
+            problems.extend(compile_error_problems(name, expect, &load(name), TOPIC));
+            continue;
+        }
+        for test in &expect.fails {
+            match got.get(test) {
+                None => problems.push(format!("{name}: no result for {test}")),
+                Some((score, status, text)) => {
+                    if *score != 0.0 || status != "failed" {
+                        problems.push(format!("{name}: {test} scored {score} ({status})"));
+                    }
+                    if let Some(word) = &expect.message
+                        && is_root()
+                        && !text.to_lowercase().contains(&word.to_lowercase())
+                    {
+                        problems.push(format!("{name}: {test}'s message lacks {word:?}: {text}"));
+                    }
+                }
+            }
+        }
+        for (test, (score, status, text)) in &got {
+            if expect.fails.contains(test) {
+                continue;
+            }
+            let (ref_score, ref_status, _) = &reference[test];
+            if status != ref_status || score != ref_score {
+                problems.push(format!(
+                    "{name}: {test} is {status} ({score}) but {ref_status} ({ref_score}) for the reference: {text}"
+                ));
+            }
+        }
+        if let Some(marker) = &expect.no_process_left {
+            let left = common::processes_mentioning(marker);
+            if !left.is_empty() {
+                problems.push(format!("{name}: processes left running: {left:?}"));
+            }
+        }
+        if let Some(file) = &expect.no_file_created
+            && Path::new(file).exists()
+        {
+            problems.push(format!("{name}: {file} was created"));
+        }
+        for file in &expect.no_file_left {
+            if Path::new(file).exists() {
+                problems.push(format!("{name}: {file} outlived its test"));
+                let _ = fs::remove_file(file);
+            }
+        }
+    }
+    for leak in leaked_lines(&class.out) {
+        problems.push(format!(
+            "a hidden suite or solution line leaked into {leak}"
+        ));
+    }
+    problems
+}
+
+/// Grades `class` (topic 02, two jobs) with `env` set, checking the confinement
+/// fixtures' System V objects, with a listener on [`LISTENING_PORT`].
+fn grade_class(class: &Class, env: &[(&str, &str)]) -> (std::process::Output, Vec<String>) {
+    // Something to connect to: a refused connection must be the sandbox's doing.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", LISTENING_PORT));
+    if let Err(e) = &listener {
+        eprintln!("note: cannot listen on 127.0.0.1:{LISTENING_PORT} ({e})");
+    }
+    let before: Vec<(checker::confine::ipc::Kind, i32)> =
+        sysv_objects().iter().map(|o| (o.kind, o.id)).collect();
+    let mut cmd = xtask();
+    cmd.args(["grade"])
+        .arg(&class.subs)
+        .arg("--out")
+        .arg(&class.out)
+        .args(["--topic", TOPIC, "--jobs", "2"])
+        // The endless-const fixture is stopped at this limit (120 s by default).
+        .env(checker::compile::STUDENT_BUILD_SECONDS_ENV, "20");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let output = cmd.output().unwrap();
+    drop(listener);
+    let mut problems = Vec::new();
+    if class.expects.values().any(|e| e.no_sysv_left) {
+        let me = fs::metadata("/proc/self").map_or(0, |m| m.uid());
+        for object in sysv_objects() {
+            if !before.contains(&(object.kind, object.id))
+                && (object.cuid == me || object.cuid >= checker::run::SANDBOX_UID_BASE)
+            {
+                problems.push(format!(
+                    "System V {:?} {} (made by uid {}) outlived grading",
+                    object.kind, object.id, object.cuid
+                ));
+            }
+        }
+    }
+    (output, problems)
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -110,84 +393,11 @@ fn tests_of(results: &Value) -> BTreeMap<String, (f64, String, String)> {
         .collect()
 }
 
-/// The distinctive lines of `topic`'s hidden suite files: long enough to be
-/// specific, and found in no public suite file.
-fn hidden_suite_lines(topic: &str) -> Vec<String> {
-    let suites = repo().join("checker/suites").join(topic);
-    let read_all = |dir: &Path| -> Vec<String> {
-        fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-                    .filter_map(|e| fs::read_to_string(e.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let public = read_all(&suites.join("public")).join("\n");
-    let mut lines: Vec<String> = read_all(&suites.join("hidden"))
-        .iter()
-        .flat_map(|text| text.lines().map(|l| l.trim().to_owned()))
-        .filter(|l| l.len() >= 30 && !public.contains(l.as_str()))
-        .collect();
-    lines.sort();
-    lines.dedup();
-    lines
-}
-
-/// Every string value inside a JSON document.
-fn strings_in(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
-        Value::Object(map) => map.values().for_each(|v| strings_in(v, out)),
-        _ => {}
-    }
-}
-
 #[test]
 fn hostile_and_malformed_submissions_lose_only_their_own_points() {
-    let work = TempDir::new().unwrap();
-    let subs = work.path().join("submissions");
-    let out = work.path().join("out");
-    fs::create_dir_all(&subs).unwrap();
-
-    // The reference, twice: a sibling of every hostile submission must not notice it.
-    reference_submission(&subs.join("reference"));
-    reference_submission(&subs.join("reference_too"));
-
-    let fixtures_root = repo().join("checker/tests/fixtures/hostile");
-    let mut expects = BTreeMap::new();
-    for entry in fs::read_dir(&fixtures_root).unwrap() {
-        let dir = entry.unwrap().path();
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let expect: Expect = toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap())
-            .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
-        assert_eq!(
-            expect.topic, TOPIC,
-            "{name}: the hostile fixtures grade topic 02"
-        );
-        assert!(!expect.description.is_empty());
-        let sub = subs.join(&name);
-        reference_submission(&sub);
-        for item in fs::read_dir(&dir).unwrap() {
-            let item = item.unwrap();
-            if item.file_name() == "expect.toml" {
-                continue;
-            }
-            if item.file_type().unwrap().is_dir() {
-                copy_tree(&item.path(), &sub.join(item.file_name()));
-            } else {
-                fs::copy(item.path(), sub.join(item.file_name())).unwrap();
-            }
-        }
-        if let Some(file) = &expect.no_file_created {
-            let _ = fs::remove_file(file);
-        }
-        expects.insert(name, expect);
-    }
-    assert!(expects.len() >= 12, "the hostile fixtures are missing");
+    let class = hostile_class(|_| true);
+    let (subs, out, expects) = (&class.subs, &class.out, &class.expects);
+    assert!(expects.len() >= 16, "the hostile fixtures are missing");
 
     // Malformed submissions: each fails topic 02 as a whole, with a clear line.
     let race = |id: &str| subs.join(id).join("exercises/02_join_all/src/race.rs");
@@ -198,6 +408,14 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     reference_submission(&subs.join("symlinked"));
     fs::remove_file(race("symlinked")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", race("symlinked")).unwrap();
+    // A FIFO instead of a file: reading it must not hang grading.
+    reference_submission(&subs.join("fifo"));
+    fs::remove_file(race("fifo")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(race("fifo"))
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo failed");
     // A topic folder linked to a classmate's: graded as nobody's code.
     fs::create_dir_all(subs.join("linked_topic/exercises")).unwrap();
     std::os::unix::fs::symlink(
@@ -212,6 +430,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         ("huge_file", "bytes, more than"),
         ("symlinked", "symbolic link"),
         ("linked_topic", "symbolic link"),
+        ("fifo", "not a regular file"),
         ("no_layout", "no exercises/ folder"),
     ];
 
@@ -221,16 +440,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         .map(|p| (p.clone(), fs::read(repo().join(p)).unwrap()))
         .collect();
 
-    let output = xtask()
-        .args(["grade"])
-        .arg(&subs)
-        .arg("--out")
-        .arg(&out)
-        .args(["--topic", TOPIC, "--jobs", "2"])
-        // The endless-const fixture is stopped at this limit (120 s by default).
-        .env(checker::compile::STUDENT_BUILD_SECONDS_ENV, "20")
-        .output()
-        .unwrap();
+    let (output, mut problems) = grade_class(&class, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         output.status.code(),
@@ -258,56 +468,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         "two copies of the reference graded differently"
     );
 
-    let mut problems = Vec::new();
-    for (name, expect) in &expects {
-        let results = load(name);
-        let got = tests_of(&results);
-        if expect.needs_root && !is_root() {
-            continue; // results written (load above); the defense itself needs root.
-        }
-        if expect.compile_error {
-            problems.extend(compile_error_problems(name, expect, &results, TOPIC));
-            continue;
-        }
-        for test in &expect.fails {
-            match got.get(test) {
-                None => problems.push(format!("{name}: no result for {test}")),
-                Some((score, status, text)) => {
-                    if *score != 0.0 || status != "failed" {
-                        problems.push(format!("{name}: {test} scored {score} ({status})"));
-                    }
-                    if let Some(word) = &expect.message
-                        && is_root()
-                        && !text.to_lowercase().contains(&word.to_lowercase())
-                    {
-                        problems.push(format!("{name}: {test}'s message lacks {word:?}: {text}"));
-                    }
-                }
-            }
-        }
-        for (test, (score, status, text)) in &got {
-            if expect.fails.contains(test) {
-                continue;
-            }
-            let (ref_score, ref_status, _) = &reference[test];
-            if status != ref_status || score != ref_score {
-                problems.push(format!(
-                    "{name}: {test} is {status} ({score}) but {ref_status} ({ref_score}) for the reference: {text}"
-                ));
-            }
-        }
-        if let Some(marker) = &expect.no_process_left {
-            let left = common::processes_mentioning(marker);
-            if !left.is_empty() {
-                problems.push(format!("{name}: processes left running: {left:?}"));
-            }
-        }
-        if let Some(file) = &expect.no_file_created
-            && Path::new(file).exists()
-        {
-            problems.push(format!("{name}: {file} was created"));
-        }
-    }
+    problems.extend(fixture_problems(&class, &reference, &load));
     for (path, before) in &unchanged_before {
         if &fs::read(repo().join(path)).unwrap() != before {
             problems.push(format!("{path} was modified"));
@@ -327,18 +488,6 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
             problems.push(format!("{id}: the output does not say {words:?}:\n{top}"));
         }
     }
-    // No results file holds a line of a hidden suite, whatever the submission tried.
-    let secrets = hidden_suite_lines(TOPIC);
-    assert!(secrets.len() > 20, "too few hidden lines to look for");
-    for id in expects.keys() {
-        let mut texts = Vec::new();
-        strings_in(&load(id), &mut texts);
-        for text in &texts {
-            if let Some(line) = secrets.iter().find(|line| text.contains(line.as_str())) {
-                problems.push(format!("{id}: a hidden suite line leaked: {line}"));
-            }
-        }
-    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // Once graded, a submission's sandboxes and compiled units are removed, so
@@ -353,7 +502,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
         .filter(|p| p.extension().is_some_and(|e| e == "d"))
         .map(|p| (p.clone(), fs::read_to_string(&p).unwrap_or_default()))
         .collect();
-    for id in fs::read_dir(&subs).unwrap() {
+    for id in fs::read_dir(subs).unwrap() {
         let key = checker::Source::Dir(id.unwrap().path()).key();
         assert!(
             !work.join("sandboxes").join(&key).exists(),
@@ -390,6 +539,35 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     );
     let summary = fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("| reference |"), "{summary}");
+}
+
+/// The confinement fixtures again, with every test run as the grader's own user
+/// (`THREADLINGS_SANDBOX_USER=0`): the code path of a grader that is not root
+/// (Landlock alone keeps files, network and signals; leftovers are found by the
+/// rule for a shared user id). As a normal user the first test already is that.
+#[test]
+fn confinement_holds_without_a_sandbox_user() {
+    if !is_root() {
+        eprintln!("note: not root: the hostile grading test already ran without sandbox users");
+        return;
+    }
+    let class = hostile_class(|e| e.needs_landlock);
+    assert!(
+        class.expects.len() >= 5,
+        "the confinement fixtures are missing"
+    );
+    let (output, mut problems) = grade_class(&class, &[("THREADLINGS_SANDBOX_USER", "0")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "grade failed:\n{stderr}");
+    let load = |id: &str| -> Value {
+        let path = class.out.join(id).join("results.json");
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} was not written: {e}\n{stderr}", path.display()));
+        serde_json::from_str(&text).unwrap()
+    };
+    let reference = tests_of(&load("reference"));
+    problems.extend(fixture_problems(&class, &reference, &load));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// What is wrong with the results of a submission that must not compile in
@@ -472,6 +650,7 @@ fn unsafe_code_costs_only_its_own_topic() {
         .arg("--out")
         .arg(&out)
         .args(["--topic", OTHER, "--topic", TOPIC, "--jobs", "2"])
+        .env(checker::compile::STUDENT_BUILD_SECONDS_ENV, "20")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -11,20 +11,24 @@
 //! }
 //! ```
 //!
-//! When the checker runs a test it hands the process a one-time token through a
-//! file that [`graded`] reads and deletes *before* any student code runs. Only
-//! after the body returned without panicking does [`graded`] write the token
-//! back to the report file, so a test that calls `process::exit(0)`, aborts or
-//! prints fake `test result: ok` lines never counts as passed.
+//! When the checker runs a test it hands the process the write end of a Unix
+//! socket (see [`protocol::REPORT_FD_ENV`]), which the harness claims before
+//! `main` so that no process started by the code under test inherits it. Only
+//! after the body returned without panicking does [`graded`] write a `pass` line
+//! to it, so a test that calls `process::exit(0)`, aborts or prints fake
+//! `test result: ok` lines never counts as passed.
 //!
-//! Outside the checker (plain `cargo test`) there is no token and [`graded`]
+//! Outside the checker (plain `cargo test`) there is no channel and [`graded`]
 //! simply runs the body.
 
+mod children;
 mod normalize;
 mod panic_capture;
+pub mod protocol;
 mod report;
 mod seeds;
 
+pub use children::{UnwaitedChild, unwaited_child};
 pub use normalize::Normalizer;
 pub use panic_capture::payload_text;
 pub use report::{graded, note};

@@ -1,28 +1,100 @@
 //! The completion report: the one channel through which a test can say "passed".
+//!
+//! The checker starts every test process with the write end of a Unix socket
+//! open at the descriptor number named by [`REPORT_FD_ENV`]. The harness claims
+//! it before any code under test can run: a constructor in `.init_array` (run
+//! by the dynamic loader before `main`, before libtest starts a thread) marks it
+//! close-on-exec, so no process the code under test starts inherits it; the
+//! first line of [`graded`] repeats the claim (a no-op by then, but it keeps the
+//! constructor linked and covers a platform without `.init_array`) and takes the
+//! descriptor for itself. Safe Rust cannot turn a number into a file, the topic
+//! crates forbid `unsafe`, a socket cannot be reopened through `/proc/self/fd`
+//! (the kernel refuses with `ENXIO`), and the sandbox keeps `/proc` closed: the
+//! code under test has no way to write to the channel.
+//!
+//! [`graded`] writes a `pass` line only after its body returned, a `fail` line
+//! after it panicked, and `progress` lines (a `todo!()` was reached) at any time.
 
-use std::fs::{self, OpenOptions};
+use std::fs::File;
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::panic_capture;
+#[cfg(doc)]
+use crate::protocol::REPORT_FD_ENV;
+use crate::protocol::{MESSAGE_CAP, Outcome, ReportLine};
 
-/// Environment variable naming the file that holds this run's one-time token.
-pub const TOKEN_FILE_ENV: &str = "THREADLINGS_TOKEN_FILE";
-/// Environment variable naming the file the report is appended to.
-pub const REPORT_FILE_ENV: &str = "THREADLINGS_REPORT_FILE";
+/// The same name as [`REPORT_FD_ENV`], for `getenv` before `main`.
+const REPORT_FD_ENV_C: &std::ffi::CStr = c"THREADLINGS_REPORT_FD";
 
-/// One line of the report file, read back by the checker's judge step.
-#[derive(serde::Serialize)]
-struct ReportLine<'a> {
-    token: &'a str,
-    outcome: &'a str,
-    message: Option<String>,
-    not_implemented: Option<String>,
-    notes: Vec<String>,
+/// Not looked at yet.
+const UNCLAIMED: i32 = -2;
+/// No report channel (outside the checker), or already taken by [`graded`].
+const NO_CHANNEL: i32 = -1;
+
+/// The claimed descriptor, until [`graded`] takes it.
+static CLAIMED_FD: AtomicI32 = AtomicI32::new(UNCLAIMED);
+
+/// The channel [`graded`] took; `None` once its verdict line is written.
+static CHANNEL: Mutex<Option<File>> = Mutex::new(None);
+
+/// Runs before `main` (the dynamic loader calls every `.init_array` entry).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CLAIM_BEFORE_MAIN: extern "C" fn() = claim_before_main;
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+extern "C" fn claim_before_main() {
+    claim();
+}
+
+/// Looks the descriptor up once and marks it close-on-exec.
+fn claim() {
+    if CLAIMED_FD.load(Ordering::SeqCst) != UNCLAIMED {
+        return;
+    }
+    let fd = report_fd_from_env().unwrap_or(NO_CHANNEL);
+    let _ = CLAIMED_FD.compare_exchange(UNCLAIMED, fd, Ordering::SeqCst, Ordering::SeqCst);
+}
+
+/// The descriptor named by [`REPORT_FD_ENV`], if it is an open socket; it is
+/// made close-on-exec. Makes no allocation (it may run before `main`).
+fn report_fd_from_env() -> Option<i32> {
+    // SAFETY: a NUL-terminated name; the value is read at once, while no other
+    // thread exists or (later) before any test code could change the environment.
+    let value = unsafe { libc::getenv(REPORT_FD_ENV_C.as_ptr()) };
+    if value.is_null() {
+        return None;
+    }
+    // SAFETY: getenv returned a NUL-terminated string.
+    let text = unsafe { std::ffi::CStr::from_ptr(value) }.to_str().ok()?;
+    let fd: i32 = text.parse().ok()?;
+    if fd <= 2 {
+        return None;
+    }
+    // SAFETY: fstat fills the zeroed struct it is given; an invalid fd gives -1.
+    let is_socket = unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        libc::fstat(fd, &mut stat) == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFSOCK
+    };
+    // SAFETY: fcntl on a descriptor we checked is open.
+    (is_socket && unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } == 0).then_some(fd)
+}
+
+/// Takes the claimed channel: only the first caller in the process gets it.
+fn take_channel() -> Option<File> {
+    let fd = CLAIMED_FD.swap(NO_CHANNEL, Ordering::SeqCst);
+    // SAFETY: the checker opened this descriptor for this process and nothing else
+    // in it refers to it; the swap hands it to exactly one owner.
+    (fd >= 0).then(|| unsafe { File::from_raw_fd(fd) })
 }
 
 /// Notes a passing test attaches to its verdict (for example "skipped: 1 core").
-static NOTES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Attaches a note to this test's verdict, shown beside it in every report.
 ///
@@ -45,36 +117,40 @@ fn take_notes() -> Vec<String> {
 
 /// Runs one graded test body.
 ///
-/// The token is taken (and its file deleted) before `body` runs; it is written
-/// to the report only if `body` returns normally. A panic is recorded as a
-/// failure with a message a student can act on, then resumed so libtest sees it.
+/// The report channel is taken before `body` runs; a `pass` line is written to it
+/// only if `body` returns normally. A panic is recorded as a failure with a
+/// message a student can act on, then resumed so libtest sees it. Outside the
+/// checker (plain `cargo test`), and in a `graded` nested inside another, there
+/// is no channel and `graded` simply runs the body.
 pub fn graded(body: impl FnOnce()) {
-    let token = take_token();
-    if let Some(token) = &token {
-        let _ = TOKEN.set(token.clone());
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    std::hint::black_box(&CLAIM_BEFORE_MAIN);
+    claim();
+    let channel = take_channel();
+    let reporting = channel.is_some();
+    if let Ok(mut slot) = CHANNEL.lock() {
+        *slot = channel;
     }
     panic_capture::install();
     let result = panic::catch_unwind(AssertUnwindSafe(body));
-    let Some(token) = token else {
+    if !reporting {
         if let Err(payload) = result {
             panic::resume_unwind(payload);
         }
         return;
-    };
+    }
     match result {
-        Ok(()) => write_report(&ReportLine {
-            token: &token,
-            outcome: "pass",
+        Ok(()) => finish(ReportLine {
+            outcome: Outcome::Pass,
             message: None,
             not_implemented: None,
             notes: take_notes(),
         }),
         Err(payload) => {
             let message = panic_capture::payload_text(payload.as_ref());
-            write_report(&ReportLine {
-                token: &token,
-                outcome: "fail",
-                message: Some(panic_capture::describe_failure(&message)),
+            finish(ReportLine {
+                outcome: Outcome::Fail,
+                message: Some(cut(panic_capture::describe_failure(&message))),
                 not_implemented: panic_capture::first_todo_location(),
                 notes: take_notes(),
             });
@@ -83,42 +159,67 @@ pub fn graded(body: impl FnOnce()) {
     }
 }
 
-/// This run's token, for reports written from the panic hook.
-static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
 /// Reports at once that a `todo!()` was reached, so even a test that then hangs
 /// (a thread died before it could answer) names the unimplemented function.
 pub(crate) fn report_todo(location: &str) {
-    if let Some(token) = TOKEN.get() {
-        write_report(&ReportLine {
-            token,
-            outcome: "progress",
-            message: None,
-            not_implemented: Some(location.to_owned()),
-            notes: Vec::new(),
-        });
+    if let Ok(mut slot) = CHANNEL.lock()
+        && let Some(file) = slot.as_mut()
+    {
+        write_line(
+            file,
+            &ReportLine {
+                outcome: Outcome::Progress,
+                message: None,
+                not_implemented: Some(location.to_owned()),
+                notes: Vec::new(),
+            },
+        );
     }
 }
 
-/// Reads the one-time token and removes its file so code under test cannot find it.
-fn take_token() -> Option<String> {
-    let path = std::env::var_os(TOKEN_FILE_ENV)?;
-    let token = fs::read_to_string(&path).ok()?;
-    // Best effort: if removal fails the checker still removes the file after the run.
-    let _ = fs::remove_file(&path);
-    Some(token.trim().to_owned())
+/// Writes the verdict line and closes the channel: nothing is reported after it.
+fn finish(line: ReportLine) {
+    let channel = CHANNEL.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(mut file) = channel {
+        write_line(&mut file, &line);
+    }
 }
 
-fn write_report(line: &ReportLine<'_>) {
-    let Some(path) = std::env::var_os(REPORT_FILE_ENV) else {
-        return;
-    };
+fn write_line(file: &mut File, line: &ReportLine) {
     let Ok(mut json) = serde_json::to_string(line) else {
         return;
     };
     json.push('\n');
-    if let Ok(mut file) = OpenOptions::new().create(true).append(true).open(path) {
-        // A failed write means no pass is recorded, which is the safe outcome.
-        let _ = file.write_all(json.as_bytes());
+    // A failed write means no pass is recorded, which is the safe outcome.
+    let _ = file.write_all(json.as_bytes());
+}
+
+/// `message`, cut to [`MESSAGE_CAP`] bytes at a character boundary.
+fn cut(mut message: String) -> String {
+    if message.len() > MESSAGE_CAP {
+        let mut end = MESSAGE_CAP;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str("\n… (message cut)");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_c_name_is_the_documented_one() {
+        assert_eq!(REPORT_FD_ENV_C.to_str(), Ok(crate::protocol::REPORT_FD_ENV));
+    }
+
+    #[test]
+    fn long_messages_are_cut_at_a_character_boundary() {
+        let cut = cut("é".repeat(MESSAGE_CAP));
+        assert!(cut.len() < MESSAGE_CAP + 32);
+        assert!(cut.ends_with("(message cut)"));
     }
 }

@@ -117,6 +117,9 @@ pub struct RunInfo {
     pub finished: bool,
     /// Wall time so far, seconds.
     pub seconds: f64,
+    /// The sandbox layers student code ran under (one line; `--no-sandbox` says so).
+    #[serde(default)]
+    pub sandbox: String,
 }
 
 /// Options of a grading run.
@@ -136,6 +139,10 @@ pub struct GradeOptions {
     pub topics: Vec<Topic>,
     /// Keep each submission's sandboxes (default: removed once graded, for disk).
     pub keep_sandboxes: bool,
+    /// The sandbox layers in force, as the results record them.
+    pub sandbox: String,
+    /// Refuse to build or run student code without Landlock (see [`CheckOptions`]).
+    pub require_landlock: bool,
 }
 
 /// Progress of a grading run.
@@ -251,6 +258,7 @@ pub fn grade(
         submissions: mine.iter().map(|(id, _)| id.clone()).collect(),
         finished,
         seconds: started.elapsed().as_secs_f64(),
+        sandbox: options.sandbox.clone(),
     };
     // A fresh directory: results of an earlier run for other ids would be merged by mistake.
     write_aggregates(&options.out, &info(false), &[])?;
@@ -340,6 +348,7 @@ fn grade_one(
         CheckOptions::new(Source::Dir(dir.to_path_buf()), options.topics.clone());
     check_options.repeat = options.repeat.max(1);
     check_options.jobs = jobs;
+    check_options.require_landlock = options.require_landlock;
     let mut report = check(project, &check_options, &|_| {});
     report.source = id.to_owned();
     SubmissionResult {
@@ -434,8 +443,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged> {
     let mut seen_shards: BTreeSet<u32> = BTreeSet::new();
     let mut shard_count = None;
     let mut seconds: f64 = 0.0;
+    let mut sandboxes: Vec<String> = Vec::new();
     for dir in dirs {
         let (info, dir_results) = load_dir(dir)?;
+        if !sandboxes.contains(&info.sandbox) {
+            sandboxes.push(info.sandbox.clone());
+        }
         for topic in &info.topics {
             if !topics.contains(topic) {
                 topics.push(topic.clone());
@@ -508,6 +521,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged> {
         submissions,
         finished: warnings.is_empty(),
         seconds,
+        sandbox: sandboxes.join("; "),
     };
     Ok(Merged {
         info,

@@ -25,6 +25,9 @@ pub fn summary(info: &RunInfo, results: &[SubmissionResult]) -> String {
         if info.finished { "" } else { " so far" },
         info.seconds
     );
+    if !info.sandbox.is_empty() {
+        let _ = writeln!(out, "Sandbox: {}.\n", info.sandbox);
+    }
     if !results.is_empty() {
         let mut totals: Vec<f64> = results.iter().map(SubmissionResult::points).collect();
         totals.sort_by(f64::total_cmp);

@@ -185,48 +185,15 @@ fn squares_via_child_survives_inputs_larger_than_a_pipe_buffer() {
 
 // ---------------------------------------------------------------- reaping
 
-/// Children of this process whose command name is `name`, as (pid, state) pairs,
-/// read from /proc (state `Z` is a zombie: ended, never waited for).
-fn children_named(name: &str) -> Vec<(u32, String)> {
-    let me = std::process::id();
-    let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid ...": comm may hold spaces, so split around the parentheses.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let comm = &stat[open + 1..close];
-        let mut fields = stat[close + 1..].split_whitespace();
-        let state = fields.next().unwrap_or("?").to_owned();
-        let ppid = fields.next().and_then(|p| p.parse::<u32>().ok());
-        if ppid == Some(me) && comm == name {
-            found.push((pid, state));
-        }
-    }
-    found
-}
-
 #[test]
 fn squares_via_child_reaps_its_child() {
     threadlings_harness::graded(|| {
         let dir = tempfile::tempdir().expect("the test could not make a temporary directory");
-        // Copies of the worker under names no other test uses, so /proc shows whose child is whose.
-        let probe = dir.path().join("ipc_reap_probe");
-        fs::copy(worker(), &probe).expect("the test could not copy the worker");
         let failing = fake_worker(dir.path(), "ipc_reap_fail", "/bin/cat >/dev/null\nexit 3");
 
         for round in 0..3 {
             let numbers: Vec<u32> = (0..1_000).map(|i| i * (round + 1)).collect();
-            match squares_via_child(&probe, &numbers) {
+            match squares_via_child(worker(), &numbers) {
                 Ok(squares) => assert_eq!(squares, squares_of(&numbers), "wrong squares"),
                 Err(error) => panic!("squares_via_child failed: {error:?}"),
             }
@@ -237,16 +204,20 @@ fn squares_via_child_reaps_its_child() {
             "a worker that exits with code 3 must give an error, got {result:?}"
         );
 
-        let leftovers = [
-            children_named("ipc_reap_probe"),
-            children_named("ipc_reap_fail"),
-        ]
-        .concat();
-        assert!(
-            leftovers.is_empty(),
-            "after squares_via_child returned, its children are still there: {leftovers:?} \
-             (pid, state; Z = zombie). A child that ended stays a zombie until its parent \
-             waits for it: call child.wait() before returning, on the error paths too"
+        // This test process starts no other child: any child left is one of those.
+        let left = match threadlings_harness::unwaited_child() {
+            None => return,
+            Some(threadlings_harness::UnwaitedChild::Zombie { pid }) => {
+                format!("child {pid} ended but is a zombie: nobody waited for it")
+            }
+            Some(threadlings_harness::UnwaitedChild::Running) => {
+                "a child is still running".to_owned()
+            }
+        };
+        panic!(
+            "after squares_via_child returned, {left}. A child that ended stays a zombie \
+             until its parent waits for it: call child.wait() before returning, on the \
+             error paths too"
         );
     });
 }

@@ -550,13 +550,21 @@ impl SuiteGuard {
         let _serialised = self.lock.lock();
         let mut changed = None;
         for (path, bytes) in &self.files {
-            if fs::read(path).ok().as_deref() != Some(bytes.as_slice()) {
+            let now = crate::source::read_untrusted(path, bytes.len() as u64).ok();
+            if now.as_deref() != Some(bytes.as_slice()) {
                 changed.get_or_insert_with(|| {
                     path.strip_prefix(&self.dir)
                         .unwrap_or(path)
                         .display()
                         .to_string()
                 });
+                // Whatever stands there now (a link, a FIFO, a folder) goes first:
+                // the original is written in its place, never through it.
+                match fs::symlink_metadata(path) {
+                    Ok(meta) if meta.is_dir() => fs::remove_dir_all(path)?,
+                    Ok(_) => fs::remove_file(path)?,
+                    Err(_) => {}
+                }
                 assemble::write_if_changed(path, bytes)?;
             }
         }

@@ -106,6 +106,14 @@ impl Verdict {
         self.failure.is_none()
     }
 
+    /// The failure's message, empty when the test passed.
+    pub fn message(&self) -> String {
+        self.failure
+            .as_ref()
+            .map(Failure::message)
+            .unwrap_or_default()
+    }
+
     /// A failed verdict.
     pub fn failed(failure: Failure) -> Verdict {
         Verdict {

@@ -187,12 +187,7 @@ pub fn json(report: &CheckReport) -> JsonReport<'_> {
                         },
                         points: t.points,
                         max_points: t.max_points,
-                        message: t
-                            .verdict
-                            .failure
-                            .as_ref()
-                            .map(Failure::message)
-                            .unwrap_or_default(),
+                        message: t.verdict.message(),
                         failure: t.verdict.failure.as_ref(),
                         notes: &t.verdict.notes,
                         seconds: t.seconds,
@@ -248,12 +243,7 @@ pub fn markdown(report: &CheckReport) -> String {
             failed.len()
         );
         for test in failed {
-            let why = test
-                .verdict
-                .failure
-                .as_ref()
-                .map(Failure::message)
-                .unwrap_or_default();
+            let why = test.verdict.message();
             let _ = writeln!(
                 out,
                 "| {} | 0/{} | {} |",
@@ -327,12 +317,7 @@ pub fn classroom(report: &CheckReport) -> ClassroomReport {
                     status: if t.verdict.passed() { "pass" } else { "fail" },
                     score: t.points,
                     max_score: t.max_points,
-                    message: t
-                        .verdict
-                        .failure
-                        .as_ref()
-                        .map(Failure::message)
-                        .unwrap_or_default(),
+                    message: t.verdict.message(),
                     execution_time: format!("{:.2}s", t.seconds),
                 })
             })

@@ -136,8 +136,6 @@ fn refuse_links(base: &Path, file: &Path) -> Result<(), SourceProblem> {
 /// opened without following links and without blocking), at most
 /// [`MAX_STUDENT_FILE`] bytes, valid UTF-8.
 fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
-    use std::io::Read as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
     let shown = path.display();
     if fs::symlink_metadata(path).is_err() {
         return Err(SourceProblem(format!("{shown} is missing")));
@@ -147,32 +145,16 @@ fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
             "{shown} is not a regular file (links and directories are not accepted)"
         ))
     };
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|_| not_regular())?;
-    let meta = file
-        .metadata()
-        .map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
-    if !meta.file_type().is_file() {
-        return Err(not_regular());
-    }
-    if meta.len() > MAX_STUDENT_FILE {
-        return Err(SourceProblem(format!(
-            "{shown} is {} bytes, more than the {MAX_STUDENT_FILE} a student file may have",
-            meta.len()
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_STUDENT_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| SourceProblem(format!("cannot read {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_STUDENT_FILE {
-        return Err(SourceProblem(format!(
-            "{shown} grew past the {MAX_STUDENT_FILE} bytes a student file may have"
-        )));
-    }
+    let bytes = match read_untrusted(path, MAX_STUDENT_FILE) {
+        Ok(bytes) => bytes,
+        Err(Untrusted::NotRegular) => return Err(not_regular()),
+        Err(Untrusted::TooLarge(len)) => {
+            return Err(SourceProblem(format!(
+                "{shown} is {len} bytes, more than the {MAX_STUDENT_FILE} a student file may have"
+            )));
+        }
+        Err(Untrusted::Io(e)) => return Err(SourceProblem(format!("cannot read {shown}: {e}"))),
+    };
     String::from_utf8(bytes).map_err(|e| {
         SourceProblem(format!(
             "{shown} is not UTF-8 text (invalid byte at offset {})",
@@ -181,9 +163,91 @@ fn read_plain_file(path: &Path) -> Result<String, SourceProblem> {
     })
 }
 
+/// Why [`read_untrusted`] refused a file.
+#[derive(Debug)]
+pub enum Untrusted {
+    /// A link, a FIFO, a device, a folder: anything but a regular file.
+    NotRegular,
+    /// More bytes than allowed (the size found).
+    TooLarge(u64),
+    /// The file could not be read.
+    Io(std::io::Error),
+}
+
+/// Reads a file that someone else controls (a submission, a file a test could
+/// have touched): opened without following a link and without blocking (a FIFO
+/// cannot hang the caller), a regular file only, at most `cap` bytes.
+pub fn read_untrusted(path: &Path, cap: u64) -> Result<Vec<u8>, Untrusted> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) | Some(libc::ENXIO) => Untrusted::NotRegular,
+            _ => Untrusted::Io(e),
+        })?;
+    let meta = file.metadata().map_err(Untrusted::Io)?;
+    if !meta.file_type().is_file() {
+        return Err(Untrusted::NotRegular);
+    }
+    if meta.len() > cap {
+        return Err(Untrusted::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Untrusted::Io)?;
+    if bytes.len() as u64 > cap {
+        return Err(Untrusted::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// A small stable hash for directory keys (FNV-1a, 64 bit).
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Untrusted, read_untrusted};
+    use std::ffi::CString;
+    use std::fs;
+
+    #[test]
+    fn only_small_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file.rs");
+        fs::write(&file, "fn main() {}\n").unwrap();
+        assert_eq!(read_untrusted(&file, 64).unwrap(), b"fn main() {}\n");
+        assert!(matches!(
+            read_untrusted(&file, 4),
+            Err(Untrusted::TooLarge(13))
+        ));
+
+        let link = dir.path().join("link.rs");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(
+            read_untrusted(&link, 64),
+            Err(Untrusted::NotRegular)
+        ));
+        assert!(matches!(
+            read_untrusted(dir.path(), 64),
+            Err(Untrusted::NotRegular)
+        ));
+
+        // A FIFO with no writer would block a plain read forever.
+        let fifo = dir.path().join("fifo.rs");
+        let name = CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        assert!(matches!(
+            read_untrusted(&fifo, 64),
+            Err(Untrusted::NotRegular)
+        ));
+    }
 }

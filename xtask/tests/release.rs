@@ -12,7 +12,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -271,16 +271,5 @@ fn the_release_works_as_shipped() {
     });
     assert!(second.contains("✓ spawn_named"), "{second}");
     stdin.write_all(b"q\n").expect("q");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = watch.try_wait().expect("wait") {
-            assert!(status.success(), "watch ended with {status}");
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = watch.kill();
-            panic!("watch did not quit on q");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::expect_exit(&mut watch, "q");
 }

@@ -428,18 +428,7 @@ fn watch_rechecks_the_topic_whose_file_was_saved() {
     assert!(!second.contains("polling"), "file events arrived: {second}");
 
     child.stdin.as_mut().unwrap().write_all(b"q\n").unwrap();
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "watch ended with {status}");
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("watch did not quit on q");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::expect_exit(&mut child, "q");
 }
 
 #[test]

@@ -71,3 +71,20 @@ impl Collected {
         }
     }
 }
+
+/// Waits up to a minute for `child` to exit successfully after it was asked
+/// to quit (`what` names the request in the failure).
+pub fn expect_exit(child: &mut std::process::Child, what: &str) {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            assert!(status.success(), "it ended with {status} after {what}");
+            return;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("it did not quit on {what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -39,7 +39,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use landlock::{
     ABI, Access, AccessFs, AccessNet, BitFlags, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreatedAttr, Scope,
+    RulesetCreated, RulesetCreatedAttr, Scope,
 };
 use serde::Serialize;
 
@@ -60,8 +60,9 @@ pub const SHARED_MEMORY_DIR: &str = "/dev/shm";
 /// Most bytes of report kept from one test; the rest is read and dropped.
 pub const REPORT_CAP: usize = 1024 * 1024;
 
-/// System folders every test may read and execute (programs and libraries).
-const SYSTEM_READ_EXEC: &[&str] = &[
+/// System folders every confined process (a test, the compiler on student
+/// code) may read and execute: programs and libraries.
+pub(crate) const SYSTEM_READ_EXEC: &[&str] = &[
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
 ];
 /// System files every test may read: the loader's cache, user and group names,
@@ -362,7 +363,7 @@ fn build_ruleset(policy: &Policy, binary: &Path, temp: &Path) -> Result<Option<O
         read | AccessFs::WriteFile | AccessFs::MakeReg | AccessFs::RemoveFile | AccessFs::Truncate;
     let file_rw = AccessFs::ReadFile | AccessFs::WriteFile | AccessFs::Truncate;
 
-    let mut rules: Vec<(PathBuf, BitFlags<AccessFs>, bool)> = Vec::new();
+    let mut rules: Vec<PathRule> = Vec::new();
     let system = |list: &[&str], access: BitFlags<AccessFs>| {
         list.iter()
             .map(move |p| (PathBuf::from(p), access, false))
@@ -382,16 +383,27 @@ fn build_ruleset(policy: &Policy, binary: &Path, temp: &Path) -> Result<Option<O
     rules.extend(policy.write.iter().map(|p| (p.clone(), write, true)));
     rules.push((temp.to_path_buf(), AccessFs::from_all(abi), true));
 
-    let mut created = Ruleset::default()
+    let created = Ruleset::default()
         .handle_access(AccessFs::from_all(abi))
         .and_then(|r| r.handle_access(AccessNet::from_all(abi)))
         .and_then(|r| r.scope(Scope::from_all(abi)))
         .and_then(|r| r.create())
         .context("cannot create the Landlock ruleset")?;
+    Ok(add_path_rules(created, rules)?.into())
+}
+
+/// A path rule: the path, the rights beneath it, and whether it must exist
+/// (an optional system path this machine lacks, `/lib32` say, is skipped).
+pub(crate) type PathRule = (PathBuf, BitFlags<AccessFs>, bool);
+
+/// Adds `rules` to a ruleset; a file gets only the rights a file can have.
+pub(crate) fn add_path_rules(
+    mut created: RulesetCreated,
+    rules: Vec<PathRule>,
+) -> Result<RulesetCreated> {
     for (path, access, required) in rules {
         let fd = match PathFd::new(&path) {
             Ok(fd) => fd,
-            // A system path this machine does not have (`/lib32`, say).
             Err(_) if !required => continue,
             Err(e) => {
                 return Err(e)
@@ -402,13 +414,13 @@ fn build_ruleset(policy: &Policy, binary: &Path, temp: &Path) -> Result<Option<O
         let access = if is_dir {
             access
         } else {
-            access & AccessFs::from_file(abi)
+            access & AccessFs::from_file(TESTED_ABI)
         };
         created = created
             .add_rule(PathBeneath::new(fd, access))
             .with_context(|| format!("cannot add {} to the sandbox", path.display()))?;
     }
-    Ok(created.into())
+    Ok(created)
 }
 
 /// Makes a fresh private folder in `parent`, owned by `user` when there is one.

@@ -32,10 +32,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use landlock::{
-    ABI, Access, AccessFs, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr,
-    RulesetStatus,
+    Access, AccessFs, AccessNet, BitFlags, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::confine::{PathRule, SYSTEM_READ_EXEC, TESTED_ABI, add_path_rules};
 
 /// The environment variable that carries the [`Confinement`] (JSON) to the wrapper.
 pub const CONFINEMENT_ENV: &str = "THREADLINGS_RUSTC_CONFINEMENT";
@@ -272,22 +273,22 @@ fn restrict_self(
     out_dir: &Path,
     private: &Path,
 ) -> Result<RulesetStatus> {
-    let abi = ABI::V3;
+    let abi = TESTED_ABI;
     let read_exec = AccessFs::from_read(abi);
     let read_file = AccessFs::ReadFile;
-    let write = AccessFs::from_write(abi);
-    let mut rules: Vec<(PathBuf, landlock::BitFlags<AccessFs>)> = Vec::new();
-    for system in ["/usr", "/lib", "/lib64", "/bin"] {
-        rules.push((PathBuf::from(system), read_exec));
-    }
-    rules.push((PathBuf::from("/etc/ld.so.cache"), read_file.into()));
-    rules.push((PathBuf::from("/dev/null"), read_file | AccessFs::WriteFile));
-    rules.push((PathBuf::from("/dev/urandom"), read_file.into()));
-    rules.push((confinement.sysroot.clone(), read_exec));
-    rules.push((confinement.crate_dir.join("src"), AccessFs::from_read(abi)));
+    let optional = |path: &str, access: BitFlags<AccessFs>| (PathBuf::from(path), access, false);
+    let mut rules: Vec<PathRule> = SYSTEM_READ_EXEC
+        .iter()
+        .map(|path| optional(path, read_exec))
+        .collect();
+    rules.push(optional("/etc/ld.so.cache", read_file.into()));
+    rules.push(optional("/dev/null", read_file | AccessFs::WriteFile));
+    rules.push(optional("/dev/urandom", read_file.into()));
+    rules.push((confinement.sysroot.clone(), read_exec, true));
+    rules.push((confinement.crate_dir.join("src"), read_exec, true));
     // Cargo's output folder: rustc's outputs are moved in, nothing is read.
-    rules.push((out_dir.to_path_buf(), write));
-    rules.push((private.to_path_buf(), AccessFs::from_all(abi)));
+    rules.push((out_dir.to_path_buf(), AccessFs::from_write(abi), true));
+    rules.push((private.to_path_buf(), AccessFs::from_all(abi), true));
     // The compiled dependencies rustc may load: what `--extern` names, and the
     // libraries in the `-L dependency=` folders it searches for their own
     // dependencies, but never a topic crate's library or anything not a library.
@@ -298,7 +299,7 @@ fn restrict_self(
             && let Some(spec) = &next
             && let Some((_, path)) = spec.split_once('=')
         {
-            rules.push((PathBuf::from(path), read_file.into()));
+            rules.push((PathBuf::from(path), read_file.into(), false));
         }
         if arg == "-L"
             && let Some(spec) = &next
@@ -308,27 +309,22 @@ fn restrict_self(
         }
     }
     for dir in search_dirs {
-        rules.push((dir.clone(), AccessFs::ReadDir.into()));
+        rules.push((dir.clone(), AccessFs::ReadDir.into(), false));
         for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if is_dependency_library(&name, &confinement.topic_crates) {
-                rules.push((entry.path(), read_file | AccessFs::Execute));
+                rules.push((entry.path(), read_file | AccessFs::Execute, false));
             }
         }
     }
 
-    let mut ruleset = Ruleset::default()
+    // No network either: nothing at compile time has a reason to connect.
+    let created = Ruleset::default()
         .handle_access(AccessFs::from_all(abi))
-        .context("Landlock ruleset")?
-        .create()
-        .context("Landlock ruleset")?;
-    for (path, access) in rules {
-        // A path that does not exist on this machine (/lib64 on some) needs no rule.
-        let Ok(fd) = PathFd::new(&path) else { continue };
-        ruleset = ruleset
-            .add_rule(PathBeneath::new(fd, access))
-            .with_context(|| format!("Landlock rule for {}", path.display()))?;
-    }
+        .and_then(|r| r.handle_access(AccessNet::from_all(abi)))
+        .and_then(|r| r.create())
+        .context("cannot create the Landlock ruleset")?;
+    let ruleset = add_path_rules(created, rules)?;
     let status = ruleset
         .no_new_privs(true)
         .restrict_self()

@@ -26,6 +26,11 @@ struct Expect {
     #[serde(default)]
     may_fail: Vec<String>,
     message: Option<String>,
+    /// The task (manifest `task`) the mistake is in: every test the fixture
+    /// must fail is filed under it, so reports, `hint` and `list` point the
+    /// student at the function that is wrong. Demo tests, which run the
+    /// lesson's whole program, are filed under `demo` and exempt.
+    task: Option<String>,
     #[serde(default)]
     compile_error: bool,
     no_process_left: Option<String>,
@@ -40,6 +45,10 @@ struct Expect {
     #[serde(default)]
     without_sandbox_user_too: bool,
 }
+
+/// The task of the tests that run a topic's demo program: they catch mistakes
+/// in any task, so a fixture's `task` does not apply to them.
+const DEMO_TASK: &str = "demo";
 
 /// The System V IPC objects that exist now.
 fn sysv_objects() -> BTreeSet<(checker::confine::ipc::Kind, i32)> {
@@ -211,6 +220,21 @@ fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) ->
             "{label}: failed {failed:?}, expected exactly {expected:?}\n{}",
             common::summary(report)
         ));
+    }
+    if let Some(task) = &expect.task {
+        let elsewhere: Vec<String> = result
+            .tests
+            .iter()
+            .filter(|t| expect.fails.contains(&t.name))
+            .filter(|t| t.task != DEMO_TASK && &t.task != task)
+            .map(|t| format!("{} (filed under {})", t.name, t.task))
+            .collect();
+        if !elsewhere.is_empty() {
+            problems.push(format!(
+                "{label}: the mistake is in {task}, but these tests that catch it are filed \
+                 under another task: {elsewhere:?}"
+            ));
+        }
     }
     if let Some(message) = &expect.message {
         let judged = result

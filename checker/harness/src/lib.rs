@@ -22,6 +22,7 @@
 //! simply runs the body.
 
 mod children;
+pub mod cpu;
 mod normalize;
 mod panic_capture;
 pub mod protocol;
@@ -29,6 +30,7 @@ mod report;
 mod seeds;
 
 pub use children::{UnwaitedChild, unwaited_child};
+pub use cpu::TwoCoreProbe;
 pub use normalize::Normalizer;
 pub use panic_capture::payload_text;
 pub use report::{graded, note};

@@ -33,47 +33,20 @@ fn count_primes_below_100() {
     });
 }
 
-/// A fixed amount of CPU-bound work that has nothing to do with primes.
-fn spin(rounds: u64) -> u64 {
-    let mut x = std::hint::black_box(0x9E37_79B9_7F4A_7C15_u64);
-    for _ in 0..rounds {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    x
-}
-
-/// How long `threads` threads take to share [`spin`] work between them: the
-/// test's own measure of how many cores the machine gives it right now.
-fn probe(threads: usize) -> Duration {
-    const ROUNDS: u64 = 60_000_000;
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| std::hint::black_box(spin(ROUNDS / threads as u64)));
-        }
-    });
-    started.elapsed()
-}
-
 /// Performance tier: Rust has no GIL, so two threads must beat one on CPU-bound work.
 ///
 /// Best of 3 alternated measurements. Beside them the test times its own
-/// two-thread workload: when even that cannot reach 1.6x, the machine is too
-/// busy to lend two cores, and the test is skipped with a note. When the
-/// machine does lend two cores but the speedup falls short, up to 3 more
-/// rounds are measured before failing, so one noisy moment cannot fail a
-/// correct solution (more rounds only bring both best times closer to the
+/// two-thread workload ([`threadlings_harness::TwoCoreProbe`]): when even that
+/// cannot reach 1.6x, the machine is too busy to lend two cores, and the test
+/// is skipped with a note. When the machine does lend two cores but the
+/// speedup falls short, up to 3 more rounds are measured before failing, so
+/// one noisy moment cannot fail a correct solution (more rounds only bring both best times closer to the
 /// truth; they cannot lift a one-thread solution to 1.3x).
 #[test]
 fn count_primes_scales_with_two_threads() {
     threadlings_harness::graded(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores < 2 {
-            threadlings_harness::note(format!(
-                "skipped: this machine offers {cores} core(s); the scaling test needs 2"
-            ));
+        if let Some(skipped) = threadlings_harness::cpu::fewer_than_two_cores() {
+            threadlings_harness::note(skipped);
             return;
         }
         const LIMIT: u64 = 1_000_000;
@@ -81,7 +54,6 @@ fn count_primes_scales_with_two_threads() {
         const ROUNDS: usize = 3;
         const MAX_ROUNDS: usize = 6;
         const REQUIRED: f64 = 1.3;
-        const PROBE_REQUIRED: f64 = 1.6;
 
         let timed = |threads: usize| {
             let started = Instant::now();
@@ -98,22 +70,20 @@ fn count_primes_scales_with_two_threads() {
         // Best times, alternating one and two threads so that a busy moment
         // of the machine hurts both sides alike.
         let (mut one, mut two) = (Duration::MAX, Duration::MAX);
-        let (mut probe_one, mut probe_two) = (Duration::MAX, Duration::MAX);
+        let mut probe = threadlings_harness::TwoCoreProbe::new();
         let mut rounds = 0;
         while rounds < MAX_ROUNDS {
             one = one.min(timed(1));
             two = two.min(timed(2));
-            probe_one = probe_one.min(probe(1));
-            probe_two = probe_two.min(probe(2));
+            probe.measure();
             rounds += 1;
-            let settled =
-                ratio(one, two) >= REQUIRED || ratio(probe_one, probe_two) < PROBE_REQUIRED;
+            let settled = ratio(one, two) >= REQUIRED || !probe.lends_two_cores();
             if rounds >= ROUNDS && settled {
                 break;
             }
         }
         let speedup = ratio(one, two);
-        let probe_speedup = ratio(probe_one, probe_two);
+        let probe_speedup = probe.speedup();
         threadlings_harness::note(format!(
             "count_primes({LIMIT}): 1 thread {one:?}, 2 threads {two:?}, speedup {speedup:.2}x \
              (best of {rounds}; the test's own 2-thread workload: {probe_speedup:.2}x)"
@@ -121,10 +91,11 @@ fn count_primes_scales_with_two_threads() {
         if speedup >= REQUIRED {
             return;
         }
-        if probe_speedup < PROBE_REQUIRED {
+        if !probe.lends_two_cores() {
             threadlings_harness::note(format!(
                 "skipped: the machine is too busy to measure scaling (the test's own 2-thread \
-                 workload reached only {probe_speedup:.2}x, it needs {PROBE_REQUIRED}x)"
+                 workload reached only {probe_speedup:.2}x, it needs {}x)",
+                threadlings_harness::TwoCoreProbe::REQUIRED
             ));
             return;
         }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::project::{Project, Topic};
 
@@ -188,6 +188,7 @@ pub fn assemble(
     // executables instead of one per file.
     let suite = project.suite_dir(topic);
     let mut modules: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut suite_sources = UniqueDestinations::default();
     for folder in ["public", "hidden"] {
         let dir = suite.join(folder);
         if !dir.is_dir() {
@@ -197,10 +198,9 @@ pub fn assemble(
             if path.extension().is_some_and(|e| e == "rs") {
                 let stem = module_name(&path)?;
                 let binary = binary_of(&stem);
-                files.insert(
-                    Path::new("tests").join(binary).join(format!("{stem}.rs")),
-                    read(&path)?,
-                );
+                let destination = Path::new("tests").join(binary).join(format!("{stem}.rs"));
+                suite_sources.claim(&destination, &path)?;
+                files.insert(destination, read(&path)?);
                 modules.entry(binary).or_default().push(stem);
             }
         }
@@ -209,10 +209,10 @@ pub fn assemble(
             for path in list_files(&snapshots)? {
                 if path.extension().is_some_and(|e| e == "snap") {
                     let name = file_name(&path)?.to_string_lossy();
-                    files.insert(
-                        Path::new("tests/snapshots").join(sandbox_snapshot_name(&name)),
-                        read(&path)?,
-                    );
+                    let destination =
+                        Path::new("tests/snapshots").join(sandbox_snapshot_name(&name));
+                    suite_sources.claim(&destination, &path)?;
+                    files.insert(destination, read(&path)?);
                 }
             }
         }
@@ -239,6 +239,31 @@ pub fn assemble(
         write_if_changed(&sandbox.root.join("Cargo.lock"), &read(&lock)?)?;
     }
     Ok(())
+}
+
+/// The suite file each sandbox path was taken from, so that two suite files
+/// (a public and a hidden one with the same stem) cannot silently overwrite each
+/// other and surface as a compile error the student did not cause.
+#[derive(Default)]
+struct UniqueDestinations(BTreeMap<PathBuf, PathBuf>);
+
+impl UniqueDestinations {
+    /// Records that `source` becomes `destination`; an error if another file already does.
+    fn claim(&mut self, destination: &Path, source: &Path) -> Result<()> {
+        if let Some(earlier) = self
+            .0
+            .insert(destination.to_path_buf(), source.to_path_buf())
+        {
+            bail!(
+                "suite files {} and {} would both become {} in the sandbox: suite file and \
+                 snapshot names must be unique across public/ and hidden/",
+                earlier.display(),
+                source.display(),
+                destination.display()
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The sandbox's workspace Cargo.toml: the project's `[workspace.package]`,
@@ -351,7 +376,7 @@ fn module_name(path: &Path) -> Result<String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !identifier || stem == "main" {
-        anyhow::bail!(
+        bail!(
             "{}: a suite file's name must be a lowercase Rust identifier other than `main` \
              (it becomes a module of the topic's test binary)",
             path.display()
@@ -400,4 +425,32 @@ pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_and_a_hidden_file_of_the_same_name_are_refused() {
+        let mut destinations = UniqueDestinations::default();
+        let sandbox_path = Path::new("tests/suite/queue.rs");
+        destinations
+            .claim(sandbox_path, Path::new("suites/05/public/queue.rs"))
+            .expect("the first claim is fine");
+        destinations
+            .claim(
+                Path::new("tests/suite/crawler.rs"),
+                Path::new("suites/05/hidden/crawler.rs"),
+            )
+            .expect("another name is fine");
+        let error = destinations
+            .claim(sandbox_path, Path::new("suites/05/hidden/queue.rs"))
+            .expect_err("the same name twice is refused");
+        let message = error.to_string();
+        assert!(
+            message.contains("public/queue.rs") && message.contains("hidden/queue.rs"),
+            "{message}"
+        );
+    }
 }

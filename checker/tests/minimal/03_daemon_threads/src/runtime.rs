@@ -179,8 +179,7 @@ impl Runtime {
         state.shutdown = true;
         shared.changed.notify_all();
         let deadline = Instant::now().checked_add(grace);
-        while state.daemons_alive > 0 && deadline.is_none_or(|deadline| Instant::now() < deadline)
-        {
+        while state.daemons_alive > 0 && deadline.is_none_or(|deadline| Instant::now() < deadline) {
             state = shared.wait_until(state, deadline);
         }
         Summary {

@@ -22,7 +22,10 @@ impl Bank {
             .try_fold(0u64, |sum, &balance| sum.checked_add(balance));
         assert!(fits.is_some(), "the balances sum past u64::MAX");
         Bank {
-            accounts: balances.iter().map(|&balance| Mutex::new(balance)).collect(),
+            accounts: balances
+                .iter()
+                .map(|&balance| Mutex::new(balance))
+                .collect(),
         }
     }
 

@@ -208,8 +208,12 @@ mod tests {
             json!([{"file_name": "key/src/bank.rs", "line_start": 12}]),
         );
         assert_eq!(found.what, "std::sync::Mutex");
-        let bank = verdict(&["src/bank.rs".into()], &students(), &[found.clone()])
-            .expect("bank.rs's std Mutex fails bank's model tests");
+        let bank = verdict(
+            &["src/bank.rs".into()],
+            &students(),
+            std::slice::from_ref(&found),
+        )
+        .expect("bank.rs's std Mutex fails bank's model tests");
         assert!(
             bank.message().contains("src/bank.rs:12: std::sync::Mutex"),
             "{:?}",
@@ -225,8 +229,12 @@ mod tests {
             json!([{"file_name": "/sb/04/key/src/word_count.rs", "line_start": 3,
                     "expansion": {"span": {"file_name": "key/src/counter.rs", "line_start": 9}}}]),
         );
-        let counter = verdict(&["src/counter.rs".into()], &students(), &[found.clone()])
-            .expect("the macro's call site is in counter.rs");
+        let counter = verdict(
+            &["src/counter.rs".into()],
+            &students(),
+            std::slice::from_ref(&found),
+        )
+        .expect("the macro's call site is in counter.rs");
         assert!(
             counter
                 .message()
@@ -242,8 +250,12 @@ mod tests {
             json!([{"file_name": "key/src/bank.rs", "line_start": 3},
                    {"file_name": "key/src/lib.rs", "line_start": 6}]),
         );
-        let bank = verdict(&["src/bank.rs".into()], &students(), &[found.clone()])
-            .expect("bank.rs loads word_count.rs again");
+        let bank = verdict(
+            &["src/bank.rs".into()],
+            &students(),
+            std::slice::from_ref(&found),
+        )
+        .expect("bank.rs loads word_count.rs again");
         assert!(
             bank.message()
                 .contains("src/bank.rs:3: loads src/word_count.rs as a module a second time")
@@ -276,7 +288,7 @@ mod tests {
             json!([{"file_name": "key/src/bin/demo.rs", "line_start": 7}]),
         );
         for file in ["src/bank.rs", "src/counter.rs"] {
-            let failed = verdict(&[file.into()], &students(), &[found.clone()])
+            let failed = verdict(&[file.into()], &students(), std::slice::from_ref(&found))
                 .expect("a given file loaded by #[path] counts against every model file");
             assert!(
                 failed.message().contains(

@@ -19,6 +19,9 @@
 //! - stops rustc after [`Confinement::seconds`] (an endless `const` evaluation
 //!   must not stall a class) and reports that as a compiler error of the crate.
 //!
+//! In the model-checking build the library is compiled by clippy-driver with
+//! the model tier's lock rule ([`LockRule`], [`crate::lock_rule`]).
+//!
 //! Every other rustc call (dependencies, the trusted test crates, cargo's probes)
 //! runs as cargo asked, in the scrubbed environment.
 

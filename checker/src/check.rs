@@ -223,6 +223,21 @@ fn check_topic(
             .map(|spec| result_of(spec, Verdict::failed(failure.clone()), 0.0))
             .collect(),
     };
+    if let Some(spec) = selected.iter().find(|spec| {
+        spec.model_files
+            .iter()
+            .any(|f| !topic.student_files.contains(f))
+    }) {
+        return fail_all(Failure::CheckerError {
+            message: format!(
+                "the manifest's model_files of {} ({}) must be student files of {} ({})",
+                spec.name,
+                spec.model_files.join(", "),
+                topic.dir,
+                topic.student_files.join(", ")
+            ),
+        });
+    }
     if selected.is_empty() {
         return TopicResult {
             topic: topic.dir.clone(),
@@ -375,11 +390,19 @@ fn run_tests(
     let run_one = |index: usize| {
         let spec = selected[index];
         let started = Instant::now();
-        let verdict = match binaries.tests.get(spec.binary()) {
-            None => Verdict::failed(Failure::CheckerError {
+        let lock_verdict = crate::lock_rule::verdict(
+            &spec.model_files,
+            &topic.student_files,
+            &binaries.lock_findings,
+        );
+        let verdict = match (lock_verdict, binaries.tests.get(spec.binary())) {
+            // A foreign lock in a file the test relies on: it fails without running
+            // (the model checker could not explore the file; a std lock could hang).
+            (Some(verdict), _) => verdict,
+            (None, None) => Verdict::failed(Failure::CheckerError {
                 message: format!("no test binary was built for {}.rs", spec.file),
             }),
-            Some(binary) => {
+            (None, Some(binary)) => {
                 let runs = (0..options.repeat.max(1))
                     .map(|_| {
                         run_once(

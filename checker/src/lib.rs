@@ -22,6 +22,7 @@ pub mod confine;
 pub mod grading;
 pub mod hints;
 pub mod judge;
+pub mod lock_rule;
 pub mod manifest;
 pub mod project;
 pub mod report;

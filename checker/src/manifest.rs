@@ -46,6 +46,10 @@ pub struct TestSpec {
     pub serial: bool,
     /// Public or hidden, from the folder its file is in.
     pub visibility: Visibility,
+    /// For a model-checking test: the model-tier student files (`src/bank.rs`)
+    /// whose locks it relies on. A foreign lock the lock rule finds in one of
+    /// them fails the test (see [`crate::lock_rule`]).
+    pub model_files: Vec<String>,
 }
 
 impl TestSpec {
@@ -75,6 +79,8 @@ struct RawEntry {
     timeout: Option<f64>,
     #[serde(default)]
     serial: bool,
+    #[serde(default)]
+    model_files: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +138,22 @@ impl Manifest {
                     entry.name
                 );
             }
+            let is_model = entry.file.starts_with("model_");
+            if is_model && entry.model_files.is_empty() {
+                bail!(
+                    "{}: model-checking test {:?} must say which student files' locks it relies \
+                     on (`model_files = [\"src/bank.rs\"]`): the lock rule checks those",
+                    path.display(),
+                    entry.name
+                );
+            }
+            if !is_model && !entry.model_files.is_empty() {
+                bail!(
+                    "{}: test {:?} has model_files but is no model-checking test (file model_*)",
+                    path.display(),
+                    entry.name
+                );
+            }
             tests.push(TestSpec {
                 name: entry.name,
                 file: entry.file,
@@ -140,6 +162,7 @@ impl Manifest {
                 timeout: entry.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
                 serial: entry.serial,
                 visibility,
+                model_files: entry.model_files,
             });
         }
         Ok(Manifest {

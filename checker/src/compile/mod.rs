@@ -25,8 +25,11 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::assemble::{MODEL_BINARY, SUITE_BINARY, Sandbox};
+use crate::lock_rule::LockFinding;
 use crate::project::Project;
-use wrapper::{BUILD_TIMEOUT_CODE, CONFINEMENT_ENV, Confinement};
+use wrapper::{
+    BUILD_TIMEOUT_CODE, CONFINEMENT_ENV, Confinement, LOCK_RULE_LINTS, LOCK_RULE_RAN_CODE, LockRule,
+};
 
 /// Time limit of one rustc run on a topic crate's library (student code). A
 /// topic compiles in about a second; this only stops endless compile-time loops.
@@ -137,11 +140,52 @@ fn refuse_foreign_cargo_config(sandbox_root: &Path) -> Result<()> {
 /// The feature that switches `crate::sync` to the model checker's types.
 pub const MODEL_CHECK_FEATURE: &str = "model-check";
 
+/// The folder of the lock rule's `clippy.toml`, relative to the project root.
+pub const LOCK_RULE_DIR: &str = "checker/lock_rule";
+
+/// The model-checking build's lock rule: clippy-driver of the toolchain in
+/// `sysroot`, configured by the project's `checker/lock_rule/clippy.toml`.
+/// A missing clippy-driver is an error: the rule is never skipped.
+pub fn lock_rule(project: &Project, sysroot: &Path) -> Result<LockRule> {
+    let clippy_driver = sysroot.join("bin/clippy-driver");
+    if !clippy_driver.is_file() {
+        bail!(
+            "the model-checking tier needs clippy-driver, which this toolchain ({}) lacks: \
+             run `rustup component add clippy`",
+            sysroot.display()
+        );
+    }
+    let conf_dir = project.root.join(LOCK_RULE_DIR);
+    if !conf_dir.join("clippy.toml").is_file() {
+        bail!(
+            "the model-checking tier's lock rule {} is missing",
+            conf_dir.join("clippy.toml").display()
+        );
+    }
+    Ok(LockRule {
+        clippy_driver,
+        conf_dir,
+    })
+}
+
 /// The compiled test binaries of one sandbox, by binary name.
 #[derive(Debug, Clone, Default)]
 pub struct Binaries {
     /// Binary name (`suite`, `model`) → executable.
     pub tests: BTreeMap<String, PathBuf>,
+    /// What the lock rule found in the model-checking build (every file of the
+    /// library; [`crate::lock_rule::verdict`] tells which tests they cost).
+    pub lock_findings: Vec<LockFinding>,
+}
+
+/// What one cargo build produced.
+struct Built {
+    /// Binary name → executable.
+    tests: BTreeMap<String, PathBuf>,
+    /// The lock rule's findings in the topic crate's library.
+    lock_findings: Vec<LockFinding>,
+    /// Whether the library's messages say the lock rule checked it.
+    lock_rule_ran: bool,
 }
 
 /// Why a sandbox did not build.
@@ -172,37 +216,83 @@ pub fn build(
 ) -> Result<Result<Binaries, CompileFailure>> {
     let project_root = project.root.as_path();
     refuse_foreign_cargo_config(&sandbox.root)?;
+    let sysroot = sysroot()?;
     let confinement = Confinement {
         crate_dir: sandbox.crate_dir.clone(),
-        sysroot: sysroot()?,
+        sysroot: sysroot.clone(),
         topic_crates: topic_crates(project),
         seconds: student_build_seconds(),
         require_landlock,
+        lock_rule: None,
+    };
+    let model_confinement = if plan.model {
+        Confinement {
+            lock_rule: Some(lock_rule(project, &sysroot)?),
+            ..confinement.clone()
+        }
+    } else {
+        confinement.clone()
     };
     let _shared = crate::run::shared();
     let mut binaries = Binaries::default();
-    for (wanted, binary, features) in [
-        (plan.suite, SUITE_BINARY, None),
-        (plan.model, MODEL_BINARY, Some(MODEL_CHECK_FEATURE)),
+    for (wanted, binary, features, confinement) in [
+        (plan.suite, SUITE_BINARY, None, &confinement),
+        (
+            plan.model,
+            MODEL_BINARY,
+            Some(MODEL_CHECK_FEATURE),
+            &model_confinement,
+        ),
     ] {
         if !wanted {
             continue;
         }
-        let mut attempt = cargo_test_no_run(sandbox, &confinement, binary, features, show_path);
+        let build = || cargo_test_no_run(sandbox, confinement, binary, features, show_path);
+        let mut attempt = build();
         if let Err(e) = &attempt
             && format!("{e:#}").contains("offline")
         {
             // A fresh machine: some pinned crate (say the model checker, needed only
             // here) was never downloaded. Fetch exactly the lockfile's crates once.
             fetch_locked(project_root)?;
-            attempt = cargo_test_no_run(sandbox, &confinement, binary, features, show_path);
+            attempt = build();
+        }
+        if confinement.lock_rule.is_some()
+            && let Ok(Ok(built)) = &attempt
+            && !built.lock_rule_ran
+        {
+            // A library cargo holds fresh from before the lock rule existed: make
+            // cargo compile it again, now under the rule.
+            touch(&sandbox.crate_dir.join("src/lib.rs"))?;
+            attempt = build();
         }
         match attempt? {
-            Ok(built) => binaries.tests.extend(built),
+            Ok(built) => {
+                if confinement.lock_rule.is_some() && !built.lock_rule_ran {
+                    bail!(
+                        "the lock rule of the model-checking tier did not run on {} (its \
+                         library was not compiled by clippy-driver); nothing it built can be \
+                         trusted",
+                        sandbox.crate_dir.display()
+                    );
+                }
+                binaries.tests.extend(built.tests);
+                binaries.lock_findings.extend(built.lock_findings);
+            }
             Err(failure) => return Ok(Err(failure)),
         }
     }
     Ok(Ok(binaries))
+}
+
+/// Sets `path`'s modification time to now, so cargo compiles its crate again.
+fn touch(path: &Path) -> Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    file.set_modified(std::time::SystemTime::now())
+        .with_context(|| format!("cannot touch {}", path.display()))
 }
 
 /// `cargo fetch --locked` in the project: downloads the lockfile's crates, nothing newer.
@@ -246,6 +336,8 @@ struct CargoTarget {
 #[derive(Deserialize)]
 struct CompilerMessage {
     level: String,
+    #[serde(default)]
+    message: String,
     rendered: Option<String>,
     #[serde(default)]
     code: Option<ErrorCode>,
@@ -270,7 +362,7 @@ fn cargo_test_no_run(
     binary: &str,
     features: Option<&str>,
     show_path: &dyn Fn(&str) -> String,
-) -> Result<Result<BTreeMap<String, PathBuf>, CompileFailure>> {
+) -> Result<Result<Built, CompileFailure>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // The model-checking build gets its own target dir: its bins (the demo) link the
     // model checker's locks and must not replace the ones the normal tests run.
@@ -299,6 +391,11 @@ fn cargo_test_no_run(
     cmd.args(["--test", binary]);
     if let Some(features) = features {
         cmd.args(["--features", features]);
+    }
+    if let Some(rule) = &confinement.lock_rule {
+        // clippy-driver records CLIPPY_CONF_DIR in the library's dep-info: cargo
+        // must see the same value, or it would never hold the library fresh.
+        cmd.env("CLIPPY_CONF_DIR", &rule.conf_dir);
     }
     let mut child = cmd.spawn().context("cannot run cargo to build a sandbox")?;
     // The whole build's limit: past it, cargo and every rustc it started are killed.
@@ -330,6 +427,8 @@ fn cargo_test_no_run(
     });
 
     let mut built = BTreeMap::new();
+    let mut lock_findings = Vec::new();
+    let mut lock_rule_ran = false;
     let mut errors = Vec::new();
     let mut success = false;
     let stdout = child.stdout.take().context("cargo's stdout")?;
@@ -346,10 +445,25 @@ fn cargo_test_no_run(
                 }
             }
             "compiler-message" => {
-                if let Some(m) = msg.message
-                    && m.level == "error"
-                {
+                let of_library = msg
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| t.kind.iter().any(|k| k == "lib"));
+                let Some(m) = msg.message else { continue };
+                if m.level == "error" {
                     errors.push(m);
+                } else if of_library && m.code() == Some(LOCK_RULE_RAN_CODE) {
+                    lock_rule_ran = true;
+                } else if of_library
+                    && confinement.lock_rule.is_some()
+                    && m.code().is_some_and(|c| LOCK_RULE_LINTS.contains(&c))
+                {
+                    lock_findings.push(LockFinding::from_diagnostic(
+                        &m.message,
+                        &m.spans,
+                        &sandbox.crate_dir,
+                        &sandbox.member,
+                    ));
                 }
             }
             "build-finished" => success = msg.success.unwrap_or(false),
@@ -368,7 +482,11 @@ fn cargo_test_no_run(
         );
     }
     if status.success() && success {
-        return Ok(Ok(built));
+        return Ok(Ok(Built {
+            tests: built,
+            lock_findings,
+            lock_rule_ran,
+        }));
     }
     let rendered = |m: &CompilerMessage| m.rendered.clone().unwrap_or_default();
     if let Some(timeout) = errors.iter().find(|m| m.code() == Some(BUILD_TIMEOUT_CODE)) {

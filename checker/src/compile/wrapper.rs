@@ -19,6 +19,9 @@
 //! - stops rustc after [`Confinement::seconds`] (an endless `const` evaluation
 //!   must not stall a class) and reports that as a compiler error of the crate.
 //!
+//! In the model-checking build the library is compiled by clippy-driver with
+//! the model tier's lock rule ([`LockRule`], [`crate::lock_rule`]).
+//!
 //! Every other rustc call (dependencies, the trusted test crates, cargo's probes)
 //! runs as cargo asked, in the scrubbed environment.
 
@@ -48,6 +51,32 @@ pub const BUILD_TIMEOUT_CODE: &str = "threadlings::build_timeout";
 /// The error code the wrapper gives a build it could not confine.
 pub const NOT_CONFINED_CODE: &str = "threadlings::not_confined";
 
+/// The code of the note the wrapper adds when the lock rule ran on a library:
+/// cargo caches it with the library's other messages and replays it while the
+/// library is fresh, so the checker can tell a build checked by the rule from
+/// one compiled before the rule existed.
+pub const LOCK_RULE_RAN_CODE: &str = "threadlings::lock_rule_ran";
+
+/// The lints of the lock rule, forced on with `--force-warn` (no attribute in
+/// the crate can lower them): the items of `clippy.toml` and a file loaded as a
+/// module twice (`#[path = "word_count.rs"] mod x;` in bank.rs).
+pub const LOCK_RULE_LINTS: [&str; 3] = [
+    "clippy::disallowed_types",
+    "clippy::disallowed_methods",
+    "clippy::duplicate_mod",
+];
+
+/// The model-checking build's lock rule: the topic crate's library is compiled
+/// by clippy-driver with [`LOCK_RULE_LINTS`] forced on, configured by the
+/// `clippy.toml` in `conf_dir` (the forbidden locks).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LockRule {
+    /// `clippy-driver` of the same toolchain (it takes rustc's arguments).
+    pub clippy_driver: PathBuf,
+    /// The folder holding the rule's `clippy.toml` (readable by the confined compiler).
+    pub conf_dir: PathBuf,
+}
+
 /// What the wrapper confines, and how.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Confinement {
@@ -63,6 +92,10 @@ pub struct Confinement {
     /// Refuse to build when Landlock is not available (grading), instead of
     /// building with the environment scrubbed only (a student's own check).
     pub require_landlock: bool,
+    /// Compile the library with the model-checking tier's lock rule (the
+    /// model-checking build only).
+    #[serde(default)]
+    pub lock_rule: Option<LockRule>,
 }
 
 /// Runs as the rustc wrapper when cargo called this binary as one (the
@@ -154,16 +187,38 @@ fn confined_rustc(confinement: &Confinement, rustc: &Path, args: &[OsString]) ->
                 }
             })
             .collect();
-        let mut child = Command::new(rustc)
+        let mut command = match &confinement.lock_rule {
+            None => Command::new(rustc),
+            Some(rule) => {
+                // clippy-driver is rustc with clippy's lints: the same arguments, plus
+                // the rule's lints, forced on. Every other clippy lint stays off.
+                let mut command = Command::new(&rule.clippy_driver);
+                command.args(["-A", "clippy::all"]);
+                for lint in LOCK_RULE_LINTS {
+                    command.args(["--force-warn", lint]);
+                }
+                command
+            }
+        };
+        let mut child = command
             .args(&private_args)
             .env_clear()
             .envs(std::env::vars_os().filter(|(k, _)| kept_for_rustc(k)))
             .env("TMPDIR", &private_tmp)
+            .envs(
+                confinement
+                    .lock_rule
+                    .iter()
+                    .map(|rule| ("CLIPPY_CONF_DIR", rule.conf_dir.as_os_str())),
+            )
             .stdin(Stdio::null())
             .stderr(Stdio::piped())
             .process_group(0)
             .spawn()
-            .context("cannot start rustc")?;
+            .with_context(|| match &confinement.lock_rule {
+                None => "cannot start rustc".to_owned(),
+                Some(rule) => format!("cannot start {}", rule.clippy_driver.display()),
+            })?;
         let stderr = child.stderr.take().context("rustc's stderr")?;
         let forward = {
             let (private, out_dir) = (private.clone(), out_dir.clone());
@@ -196,6 +251,12 @@ fn confined_rustc(confinement: &Confinement, rustc: &Path, args: &[OsString]) ->
         let _ = forward.join();
         if code == 0 {
             move_outputs(&private, &out_dir)?;
+            if confinement.lock_rule.is_some() {
+                note(
+                    LOCK_RULE_RAN_CODE,
+                    "the model-checking tier's lock rule checked this library",
+                );
+            }
         }
         Ok(code)
     })();
@@ -286,6 +347,9 @@ fn restrict_self(
     rules.push(optional("/dev/urandom", read_file.into()));
     rules.push((confinement.sysroot.clone(), read_exec, true));
     rules.push((confinement.crate_dir.join("src"), read_exec, true));
+    if let Some(rule) = &confinement.lock_rule {
+        rules.push((rule.conf_dir.clone(), read_exec, true));
+    }
     // Cargo's output folder: rustc's outputs are moved in, nothing is read.
     rules.push((out_dir.to_path_buf(), AccessFs::from_write(abi), true));
     rules.push((private.to_path_buf(), AccessFs::from_all(abi), true));
@@ -343,6 +407,21 @@ fn is_dependency_library(file_name: &str, topic_crates: &[String]) -> bool {
         .any(|ext| rest.ends_with(ext));
     let crate_name = rest.rsplit_once('-').map_or(rest, |(name, _)| name);
     is_library && !topic_crates.iter().any(|t| t == crate_name)
+}
+
+/// Prints one warning-level note in rustc's JSON diagnostic format, which cargo
+/// passes on (and caches with the crate's other messages).
+fn note(code: &str, message: &str) {
+    let json = serde_json::json!({
+        "$message_type": "diagnostic",
+        "message": message,
+        "code": { "code": code, "explanation": null },
+        "level": "warning",
+        "spans": [],
+        "children": [],
+        "rendered": format!("note: {message}\n"),
+    });
+    let _ = writeln!(std::io::stderr(), "{json}");
 }
 
 /// Prints one error in rustc's JSON diagnostic format, which cargo passes on.

@@ -3,6 +3,10 @@
 //! shuttle, which replaces `crate::sync`'s locks and explores many thread
 //! interleavings (with fixed seeds, so every run explores the same ones).
 //!
+//! The checker's lock rule (checker/lock_rule/clippy.toml) makes sure bank.rs and
+//! counter.rs lock only with `crate::sync`: a test whose file names another lock
+//! fails before it runs.
+//!
 //! A failure prints the failing schedule and the command that replays it; with
 //! `THREADLINGS_REPLAY` set (by `cargo xtask check ... --replay '<schedule>'`)
 //! a test replays that one schedule instead of searching.
@@ -18,9 +22,6 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 
 /// The topic, for the replay command.
 const TOPIC: &str = "04_shared_state";
-/// The student files, as the sandbox holds them (suite files sit in `tests/`).
-const BANK_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bank.rs"));
-const COUNTER_SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/counter.rs"));
 /// Fixed seed of the schedulers: every run explores the same schedules.
 const SEED: u64 = 0x0404_5EED;
 /// Schedules explored by each of the two schedulers.
@@ -148,8 +149,9 @@ fn spawn<T: Send + 'static>(
 #[test]
 fn model_bank_takes_its_locks_from_crate_sync() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/bank.rs", BANK_SOURCE);
-        // And the bank runs under the model checker, on one thread.
+        // Where the locks come from is the checker's lock rule: it fails this test
+        // before it runs when bank.rs names another lock (see the manifest's
+        // model_files). Here: the bank runs under the model checker, on one thread.
         shuttle::check_dfs(
             || {
                 let bank = Bank::new(&[3, 4]);
@@ -168,8 +170,9 @@ fn model_bank_takes_its_locks_from_crate_sync() {
 #[test]
 fn model_counter_takes_its_locks_from_crate_sync() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/counter.rs", COUNTER_SOURCE);
-        // And the locked counter runs under the model checker, on one thread.
+        // Where the locks come from is the checker's lock rule: it fails this test
+        // before it runs when counter.rs names another lock (see the manifest's
+        // model_files). Here: the locked counter runs under the model checker.
         shuttle::check_dfs(
             || {
                 let counter = LockedCounter::new();
@@ -184,7 +187,6 @@ fn model_counter_takes_its_locks_from_crate_sync() {
 #[test]
 fn model_opposite_transfers_never_deadlock() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/bank.rs", BANK_SOURCE);
         explore(
             "model_opposite_transfers_never_deadlock",
             "Bank::new(&[5, 5]); transfer(0, 1, 2) and transfer(1, 0, 3) on two threads while \
@@ -199,7 +201,6 @@ fn model_opposite_transfers_never_deadlock() {
 #[test]
 fn model_total_is_a_consistent_snapshot() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/bank.rs", BANK_SOURCE);
         explore(
             "model_total_is_a_consistent_snapshot",
             "Bank::new(&[4, 4, 4]); one thread runs transfer(0, 2, 3) then transfer(1, 2, 1), \
@@ -214,7 +215,6 @@ fn model_total_is_a_consistent_snapshot() {
 #[test]
 fn model_competing_withdrawals_never_overdraw() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/bank.rs", BANK_SOURCE);
         explore(
             "model_competing_withdrawals_never_overdraw",
             "Bank::new(&[5, 0, 0]); transfer(0, 1, 3) and transfer(0, 2, 3) on two threads: \
@@ -229,7 +229,6 @@ fn model_competing_withdrawals_never_overdraw() {
 #[test]
 fn model_locked_counter_loses_no_update() {
     threadlings_harness::graded(|| {
-        require_crate_sync_locks("src/counter.rs", COUNTER_SOURCE);
         explore(
             "model_locked_counter_loses_no_update",
             "3 threads call add(1), add(2), add(3) twice each on one LockedCounter; get() must \
@@ -334,186 +333,4 @@ fn threadlings_harness_payload(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "<non-string panic>".to_string())
-}
-
-// ---------------------------------------------------------------------------
-// Which locks a student file names.
-// ---------------------------------------------------------------------------
-
-/// Fails with a clear message if `source` (the student file `file`) names a
-/// lock other than `crate::sync`'s: the model checker would not see it.
-fn require_crate_sync_locks(file: &str, source: &str) {
-    let found = foreign_locks(source);
-    assert!(
-        found.is_empty(),
-        "{file} names {}: it must take its locks from crate::sync (`use crate::sync::Mutex;`) \
-         and use only Mutex, Condvar, Arc and std atomics. The model checker swaps crate::sync's \
-         locks for its own; any other lock is invisible to it, so it could not explore your \
-         code (a deadlock would hang the check). Replace the import and run the check again.",
-        found.join(", ")
-    );
-}
-
-/// Every lock-like item of `source` that does not come from `crate::sync`.
-fn foreign_locks(source: &str) -> Vec<String> {
-    let code = code_only(source);
-    let mut found = Vec::new();
-    for word in [
-        "parking_lot",
-        "RwLock",
-        "spin_loop",
-        "SpinLock",
-        "Spinlock",
-        "spin::",
-        "AtomicBool",
-        "UnsafeCell",
-    ] {
-        if code.contains(word) {
-            found.push(format!("`{word}`"));
-        }
-    }
-    for path in std_sync_paths(&code) {
-        let item = path
-            .trim_start_matches("::")
-            .trim_start_matches("std::sync");
-        let item = item.trim_start_matches("::");
-        let allowed = item.starts_with("atomic")
-            || ["Arc", "Weak"].contains(&item.split([':', ' ']).next().unwrap_or(""));
-        if !allowed {
-            found.push(format!("`{path}`"));
-        }
-    }
-    found.dedup();
-    found
-}
-
-/// Every `std::sync...` path of `code`, with `use` groups flattened:
-/// `std::{sync::{Arc, Mutex}}` gives `std::sync::Arc` and `std::sync::Mutex`.
-fn std_sync_paths(code: &str) -> Vec<String> {
-    let bytes = code.as_bytes();
-    let mut paths = Vec::new();
-    let mut at = 0;
-    while let Some(offset) = code[at..].find("std::") {
-        let start = at + offset;
-        at = start + 5;
-        let preceded_by_ident =
-            start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
-        if preceded_by_ident {
-            continue;
-        }
-        // The path tree: identifiers, `::`, `*` and balanced `{...}` groups.
-        let mut depth = 0usize;
-        let mut end = start;
-        for (i, c) in code[start..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' if depth == 0 => break,
-                '}' => depth -= 1,
-                ',' | ' ' if depth > 0 => {}
-                c if c.is_alphanumeric() || c == '_' || c == ':' || c == '*' => {}
-                _ => break,
-            }
-            end = start + i + c.len_utf8();
-        }
-        for path in flatten(&code[start..end]) {
-            if path.starts_with("std::sync") {
-                paths.push(path);
-            }
-        }
-    }
-    paths
-}
-
-/// Flattens a `use` tree: `a::{b, c::{d, e}}` gives `a::b`, `a::c::d`, `a::c::e`.
-fn flatten(tree: &str) -> Vec<String> {
-    let Some(open) = tree.find('{') else {
-        // `Mutex as StdMutex` keeps only the path.
-        return vec![tree.split(' ').next().unwrap_or("").to_string()];
-    };
-    let prefix = &tree[..open];
-    let inner = tree[open + 1..]
-        .strip_suffix('}')
-        .unwrap_or(&tree[open + 1..]);
-    let mut items = Vec::new();
-    let (mut depth, mut item_start) = (0usize, 0);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                items.push(&inner[item_start..i]);
-                item_start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&inner[item_start..]);
-    items
-        .into_iter()
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .flat_map(|item| flatten(&format!("{prefix}{item}")))
-        .collect()
-}
-
-/// `source` without comments, string and char literals, with whitespace
-/// collapsed to single spaces and removed around `::`, `{`, `}` and `,`.
-fn code_only(source: &str) -> String {
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            out.push(' ');
-        } else if c == '"' {
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                i += if chars[i] == '\\' { 2 } else { 1 };
-            }
-            i += 1;
-            out.push_str("\"\"");
-        } else if c == '\'' && next == Some('\\') {
-            // An escaped char literal such as '\n' or '\''.
-            i += 2;
-            while i < chars.len() && chars[i] != '\'' {
-                i += 1;
-            }
-            i += 1;
-            out.push_str("' '");
-        } else if c == '\'' && chars.get(i + 2) == Some(&'\'') {
-            i += 3;
-            out.push_str("' '");
-        } else {
-            out.push(if c.is_whitespace() { ' ' } else { c });
-            i += 1;
-        }
-    }
-    let mut collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    for token in ["::", "{", "}", ","] {
-        collapsed = collapsed
-            .replace(&format!(" {token}"), token)
-            .replace(&format!("{token} "), token);
-    }
-    collapsed
 }

@@ -27,6 +27,8 @@ fn check_overlay(
     filter: &str,
     files: &[(&str, &str)],
 ) -> Vec<TestResult> {
+    // Held from the start: the overlay folders live in the shared work directory.
+    let _alone = common::exclusive();
     let project = common::project();
     let topic = project
         .topics
@@ -43,7 +45,6 @@ fn check_overlay(
     let source = common::overlay_source(&project, &topic, name, &overlay);
     let mut options = CheckOptions::new(Source::Dir(source), vec![topic]);
     options.test_filter = Some(filter.to_owned());
-    let _alone = common::exclusive();
     let report = checker::check(&project, &options, &|_| {});
     let topic = report.topics.into_iter().next().expect("one topic");
     assert!(
@@ -84,7 +85,7 @@ fn every_escape_is_found_on_its_file_and_line() {
     let bank = format!("{bank}\n#[path = \"word_count.rs\"]\nmod wc; // ESCAPE path\n");
     let tests = check_overlay(
         "04_shared_state",
-        "escapes",
+        "bank_and_counter_escapes",
         "takes_its_locks",
         &[("counter.rs", &counter), ("bank.rs", &bank)],
     );
@@ -141,7 +142,7 @@ fn a_crossbeam_channel_as_the_queues_lock_is_found() {
     );
     let tests = check_overlay(
         "05_producer_consumer",
-        "escapes",
+        "queue_escapes",
         "queue_takes_its_locks",
         &[("queue.rs", &queue)],
     );

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use threadlings_harness::protocol::{Outcome, ReportLine};
+use threadlings_harness::todo_location;
 
 use crate::run::{Ending, RunOutput};
 
@@ -136,7 +137,7 @@ pub fn judge_run(output: &RunOutput, timeout: Duration) -> Verdict {
     let todo = lines
         .iter()
         .find_map(|l| l.not_implemented.clone())
-        .or_else(|| todo_in_output(&output.stdout).or_else(|| todo_in_output(&output.stderr)));
+        .or_else(|| todo_location(&output.stdout).or_else(|| todo_location(&output.stderr)));
     let last = lines.into_iter().rfind(|l| l.outcome != Outcome::Progress);
     if output.ending == Ending::TimedOut {
         return Verdict::failed(match todo {
@@ -188,31 +189,6 @@ pub fn judge_run(output: &RunOutput, timeout: Duration) -> Verdict {
             },
         }),
     }
-}
-
-/// Finds `panicked at …/src/x.rs:L:C:` followed by `not yet implemented` in output.
-fn todo_in_output(text: &str) -> Option<String> {
-    let mut previous: Option<&str> = None;
-    for line in text.lines() {
-        if line.trim_start().starts_with("not yet implemented")
-            && let Some(prev) = previous
-            && let Some(at) = prev.find("panicked at ")
-        {
-            let place = prev[at + "panicked at ".len()..].trim_end_matches(':');
-            // `path:line:column` → `src/x.rs:line`
-            let mut parts = place.rsplitn(3, ':');
-            let _column = parts.next();
-            let line_no = parts.next()?;
-            let file = parts.next()?;
-            let file = match file.rfind("/src/") {
-                Some(i) => &file[i + 1..],
-                None => file,
-            };
-            return Some(format!("{file}:{line_no}"));
-        }
-        previous = Some(line);
-    }
-    None
 }
 
 fn describe_ending(ending: &Ending) -> String {

@@ -21,20 +21,26 @@
 //! Outside the checker (plain `cargo test`) there is no channel and [`graded`]
 //! simply runs the body.
 
+mod child;
 mod children;
 pub mod cpu;
+mod demo;
 mod normalize;
 mod panic_capture;
 pub mod protocol;
 mod report;
 mod seeds;
+mod watchdog;
 
+pub use child::{fail_if_unfinished, todo_location};
 pub use children::{UnwaitedChild, unwaited_child};
 pub use cpu::TwoCoreProbe;
+pub use demo::{Demo, DemoRun};
 pub use normalize::Normalizer;
 pub use panic_capture::payload_text;
 pub use report::{graded, note};
 pub use seeds::{replay_hint, with_seeds};
+pub use watchdog::within;
 
 /// The lesson's time unit scaled by `THREADLINGS_TIME_SCALE` (default 1.0).
 pub fn time_scale() -> f64 {

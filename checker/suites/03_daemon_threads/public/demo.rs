@@ -3,26 +3,40 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use threadlings_harness::Normalizer;
+use threadlings_harness::{Demo, DemoRun, Normalizer};
 
 /// One lesson unit is 1 s × this scale: 100 ms, so the demo takes about half a second.
 const TIME_SCALE: &str = "0.1";
 /// Longer than any correct run could take, even on a busy machine.
 const DEMO_TIME_LIMIT: Duration = Duration::from_secs(15);
 
-/// Runs the demo; returns its exit status, stdout, stderr and how long it ran.
-fn run_demo() -> (std::process::ExitStatus, String, String, Duration) {
-    let started = Instant::now();
-    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_demo"))
-        .env("THREADLINGS_TIME_SCALE", TIME_SCALE)
-        .timeout(DEMO_TIME_LIMIT)
-        .output()
-        .expect("could not run the demo binary");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status, stdout, stderr, started.elapsed())
+/// Runs the demo and fails the test unless it ended by itself with success (the
+/// hidden demo rules run it the same way).
+pub(crate) fn run_demo() -> DemoRun {
+    let run = Demo::new(env!("CARGO_BIN_EXE_demo"))
+        .time_scale(TIME_SCALE)
+        .time_limit(DEMO_TIME_LIMIT)
+        .run();
+    threadlings_harness::fail_if_unfinished(&run.stderr, "the demo process");
+    let DemoRun {
+        status,
+        stdout,
+        stderr,
+        elapsed,
+        ..
+    } = &run;
+    assert!(
+        run.timed_out.is_none(),
+        "the demo did not end within {DEMO_TIME_LIMIT:?} (it needs about 0.5 s): does \
+         finish() wait forever, for a daemon perhaps?\nstdout:\n{stdout}"
+    );
+    assert!(
+        status.success(),
+        "the demo exited with {status} after {elapsed:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    run
 }
 
 /// The transcript without its interleaving: the first line, how many times each other
@@ -52,21 +66,8 @@ fn transcript(stdout: &str) -> String {
 #[test]
 fn demo_transcript_matches_snapshot() {
     threadlings_harness::graded(|| {
-        let (status, stdout, stderr, elapsed) = run_demo();
-        assert!(
-            elapsed < DEMO_TIME_LIMIT,
-            "the demo did not end within {DEMO_TIME_LIMIT:?} (it needs about 0.5 s): does \
-             finish() wait forever, for a daemon perhaps?\nstdout:\n{stdout}"
-        );
-        assert!(
-            status.success(),
-            "the demo exited with {status} after {elapsed:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
-        let transcript = transcript(&stdout);
-        // Keep the snapshot in this crate's tests/snapshots, wherever the workspace
-        // root is.
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
-        settings.bind(|| insta::assert_snapshot!("demo_transcript", transcript));
+        let run = run_demo();
+        let transcript = transcript(&run.stdout);
+        threadlings_harness::assert_crate_snapshot!("demo_transcript", transcript);
     });
 }

@@ -1,7 +1,8 @@
 //! The lesson's program, compared with its snapshot.
 
-use assert_cmd::Command;
-use threadlings_harness::Normalizer;
+use std::time::Duration;
+
+use threadlings_harness::{Demo, Normalizer};
 
 /// The racy counter's total is a matter of luck: any value up to the expected
 /// one is replaced by a placeholder (a run that happens to lose nothing is
@@ -30,23 +31,12 @@ fn redact_racy_total(line: &str) -> String {
 #[test]
 fn demo_output_matches_snapshot() {
     threadlings_harness::graded(|| {
-        let output = Command::new(env!("CARGO_BIN_EXE_demo"))
-            .timeout(std::time::Duration::from_secs(60))
-            .output()
-            .expect("the demo should start");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "the demo failed ({}); its output:\n{stdout}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let redacted: Vec<String> = stdout.lines().map(redact_racy_total).collect();
+        let run = Demo::new(env!("CARGO_BIN_EXE_demo"))
+            .time_limit(Duration::from_secs(60))
+            .run();
+        run.assert_success();
+        let redacted: Vec<String> = run.stdout.lines().map(redact_racy_total).collect();
         let text = Normalizer::default().apply(&redacted.join("\n"));
-        // Keep the snapshot in this crate's tests/snapshots, wherever the
-        // workspace root is.
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
-        settings.bind(|| insta::assert_snapshot!("demo_output", text));
+        threadlings_harness::assert_crate_snapshot!("demo_output", text);
     });
 }

@@ -1,136 +1,19 @@
 //! Hidden tests of the crawler: random sites, the in-flight limit, shutting down
 //! promptly, speed-up with more workers, and a panicking fetch.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use producer_consumer::crawl;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use threadlings_harness::within;
 
-/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
-/// failure that says `what` did not finish.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "{what} did not return within {limit:?}: do idle workers wait forever? A worker may stop only \
-             when the to-do list is empty AND no fetch is in flight; then every waiting worker must be woken"
-        ),
-    }
-}
-
-/// A site: page name → the links on that page.
-type Site = HashMap<String, Vec<String>>;
-
-fn page(i: usize) -> String {
-    format!("https://site.test/{i}")
-}
-
-/// A fake `fetch` over `site` that counts its calls and the fetches in flight.
-#[derive(Default)]
-struct Fetcher {
-    site: Site,
-    delay: Duration,
-    calls: Mutex<HashMap<String, usize>>,
-    in_flight: AtomicUsize,
-    max_in_flight: AtomicUsize,
-}
-
-impl Fetcher {
-    fn new(site: Site, delay: Duration) -> Arc<Self> {
-        Arc::new(Fetcher {
-            site,
-            delay,
-            ..Default::default()
-        })
-    }
-
-    fn fetch(&self, url: &str) -> Vec<String> {
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        *self
-            .calls
-            .lock()
-            .unwrap()
-            .entry(url.to_owned())
-            .or_default() += 1;
-        if !self.delay.is_zero() {
-            thread::sleep(self.delay);
-        }
-        let links = self.site.get(url).cloned().unwrap_or_default();
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        links
-    }
-
-    /// The `fetch` closure `crawl` takes.
-    fn as_fn(self: &Arc<Self>) -> impl Fn(&str) -> Vec<String> + Send + Sync + 'static {
-        let me = self.clone();
-        move |url: &str| me.fetch(url)
-    }
-}
-
-/// Every page reachable from `start`, by a plain breadth-first search.
-fn reachable(site: &Site, start: &str) -> BTreeSet<String> {
-    let mut seen = BTreeSet::from([start.to_owned()]);
-    let mut todo = vec![start.to_owned()];
-    while let Some(url) = todo.pop() {
-        for link in site.get(&url).into_iter().flatten() {
-            if seen.insert(link.clone()) {
-                todo.push(link.clone());
-            }
-        }
-    }
-    seen
-}
-
-/// Crawls `site` from page 0 and checks the result and the calls to fetch.
-fn crawl_and_check(site: Site, workers: usize, delay: Duration, what: &str) {
-    let expected = reachable(&site, &page(0));
-    let fetcher = Fetcher::new(site, delay);
-    let fetch = fetcher.as_fn();
-    let found = within(Duration::from_secs(10), what, move || {
-        crawl(&page(0), workers, fetch)
-    });
-    let missing: Vec<_> = expected.difference(&found).collect();
-    let extra: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{what}: crawl must return exactly the pages reachable from the start page; missing {missing:?}, not reachable but returned {extra:?}"
-    );
-    let calls = fetcher.calls.lock().unwrap();
-    for url in &expected {
-        let n = calls.get(url).copied().unwrap_or(0);
-        assert_eq!(
-            n, 1,
-            "{what}: fetch({url:?}) was called {n} times; every reachable page must be fetched exactly once"
-        );
-    }
-    let strays: Vec<_> = calls.keys().filter(|u| !expected.contains(*u)).collect();
-    assert!(
-        strays.is_empty(),
-        "{what}: fetch was called for pages that are not reachable: {strays:?}"
-    );
-    let max = fetcher.max_in_flight.load(Ordering::SeqCst);
-    let limit = workers.max(1);
-    assert!(
-        max <= limit,
-        "{what}: {max} fetches ran at once, more than the {limit} allowed (workers = {workers})"
-    );
-}
+use super::crawler_basics::{Fetcher, HANG_HINT, Site, crawl_and_check, page};
 
 /// A random site of up to 60 pages with cycles, self-links and unreachable pages.
 fn random_site(rng: &mut ChaCha8Rng) -> Site {
@@ -204,6 +87,7 @@ fn crawl_returns_promptly_when_the_work_runs_out() {
             let found = within(
                 Duration::from_secs(10),
                 "a one-page crawl with 4 workers",
+                HANG_HINT,
                 move || crawl(&page(0), 4, fetch),
             );
             best = best.min(start.elapsed());
@@ -231,7 +115,7 @@ fn crawl_scales_with_workers() {
             let fetcher = Fetcher::new(star(32), delay);
             let fetch = fetcher.as_fn();
             let start = Instant::now();
-            let found = within(Duration::from_secs(10), "a 33-page crawl", move || {
+            let found = within(Duration::from_secs(10), "a 33-page crawl", HANG_HINT, move || {
                 crawl(&page(0), workers, fetch)
             });
             assert_eq!(found.len(), 33, "the star site has 33 pages");
@@ -272,6 +156,7 @@ fn crawl_panics_when_fetch_panics() {
         let result = within(
             Duration::from_secs(10),
             "crawl with a panicking fetch",
+            HANG_HINT,
             move || panic::catch_unwind(AssertUnwindSafe(|| crawl(&page(0), 3, fetch))).is_err(),
         );
         assert_eq!(

@@ -10,12 +10,12 @@
 //! than 40x), which still catches a queue that sleeps or polls instead of
 //! waiting on a Condvar.
 
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use producer_consumer::BoundedQueue;
+use threadlings_harness::within;
 
 const PRODUCERS: u64 = 2;
 const CONSUMERS: usize = 2;
@@ -35,23 +35,6 @@ const RUNS: usize = 5;
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
-}
-
-/// Runs `f` on its own thread and waits at most `limit` for it.
-fn within(limit: Duration, f: fn() -> Duration) -> Duration {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "moving {} items through the BoundedQueue did not finish within {limit:?}: a producer or consumer \
-             waits forever (a missed wakeup?)",
-            PRODUCERS * ITEMS
-        ),
-    }
 }
 
 fn time_queue() -> Duration {
@@ -129,7 +112,15 @@ fn queue_throughput_compared_with_crossbeam() {
     threadlings_harness::graded(|| {
         let (mut queues, mut channels) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            queues.push(within(Duration::from_secs(20), time_queue));
+            queues.push(within(
+                Duration::from_secs(20),
+                &format!(
+                    "moving {} items through the BoundedQueue",
+                    PRODUCERS * ITEMS
+                ),
+                "a producer or consumer waits forever (a missed wakeup?)",
+                time_queue,
+            ));
             channels.push(time_channel());
         }
         let (queue, channel) = (median(queues), median(channels));

@@ -1,139 +1,15 @@
 //! Hidden tests of the pipeline: invariants of the event log over many seeds,
 //! the backlog bound, shutting down, and bad configurations.
 
-use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
-use producer_consumer::{
-    Event, PipelineConfig, Report, item_name, run_with_disconnect, run_with_poison_pills,
-};
+use producer_consumer::{PipelineConfig, Report, run_with_disconnect, run_with_poison_pills};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use threadlings_harness::within;
 
-/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
-/// failure that says `what` did not finish.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "{what} did not return within {limit:?}: some thread waits forever. Did every consumer get \
-             its own poison pill, only after every producer was joined? With disconnect, were all the \
-             senders (the main thread's too) dropped?"
-        ),
-    }
-}
-
-/// Checks every invariant of a pipeline's event log; `run` names the function and
-/// configuration for the messages.
-fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
-    let mut owner = HashMap::new();
-    for producer in 0..cfg.producers {
-        for index in 0..cfg.items_per_producer {
-            owner.insert(item_name(producer, index), (producer, index));
-        }
-    }
-    let bound = cfg.capacity + cfg.producers + cfg.consumers;
-    let mut produced = HashSet::new();
-    let mut consumed = HashSet::new();
-    let mut done = vec![false; cfg.consumers];
-    // last[consumer][producer]: the next index that consumer may see from that producer.
-    let mut next = vec![vec![0usize; cfg.producers]; cfg.consumers];
-    for (at, event) in report.events.iter().enumerate() {
-        match event {
-            Event::Produced { producer, item } => {
-                let Some(&(owner, _)) = owner.get(item) else {
-                    panic!(
-                        "{run}: event {at} produced {item:?}, which is not item_name(producer, index) of any producer and index"
-                    );
-                };
-                assert_eq!(
-                    *producer, owner,
-                    "{run}: event {at}: {item:?} was logged as produced by producer {producer}, but item_name says producer {owner} makes it"
-                );
-                assert!(
-                    produced.insert(item.clone()),
-                    "{run}: event {at}: {item:?} was produced twice"
-                );
-            }
-            Event::Consumed { consumer, item } => {
-                assert!(
-                    *consumer < cfg.consumers,
-                    "{run}: event {at}: consumer index {consumer} but there are {} consumers",
-                    cfg.consumers
-                );
-                assert!(
-                    produced.contains(item),
-                    "{run}: event {at}: {item:?} was consumed before it was produced (log Produced just before the send, Consumed just after the receive)"
-                );
-                assert!(
-                    consumed.insert(item.clone()),
-                    "{run}: event {at}: {item:?} was consumed twice"
-                );
-                assert!(
-                    !done[*consumer],
-                    "{run}: event {at}: consumer {consumer} consumed {item:?} after its ConsumerDone"
-                );
-                let (producer, index) = owner[item];
-                assert!(
-                    index >= next[*consumer][producer],
-                    "{run}: event {at}: consumer {consumer} got {item:?} after a later item of producer {producer}: items must keep their order"
-                );
-                next[*consumer][producer] = index + 1;
-            }
-            Event::ConsumerDone { consumer } => {
-                assert!(
-                    *consumer < cfg.consumers,
-                    "{run}: event {at}: ConsumerDone for consumer {consumer} but there are {} consumers",
-                    cfg.consumers
-                );
-                assert!(
-                    !done[*consumer],
-                    "{run}: event {at}: consumer {consumer} logged ConsumerDone twice"
-                );
-                done[*consumer] = true;
-            }
-        }
-        let backlog = produced.len() - consumed.len();
-        assert!(
-            backlog <= bound,
-            "{run}: after event {at}, {} items were produced but only {} consumed: a backlog of {backlog}, above \
-             capacity + producers + consumers = {bound}. The channel between them must be bounded \
-             (crossbeam_channel::bounded(capacity)) so that fast producers wait for slow consumers",
-            produced.len(),
-            consumed.len()
-        );
-    }
-    let total = cfg.producers * cfg.items_per_producer;
-    assert_eq!(
-        produced.len(),
-        total,
-        "{run}: {} of {total} items were produced",
-        produced.len()
-    );
-    assert_eq!(
-        consumed.len(),
-        total,
-        "{run}: {} of {total} items were consumed: items were lost (was a poison pill sent before every producer was joined?)",
-        consumed.len()
-    );
-    let missing: Vec<_> = (0..cfg.consumers).filter(|&c| !done[c]).collect();
-    assert!(
-        missing.is_empty(),
-        "{run}: consumers {missing:?} never logged ConsumerDone"
-    );
-}
+use super::pipeline_basics::{HANG_HINT, check_report};
 
 type Run = fn(&PipelineConfig) -> Report;
 
@@ -149,7 +25,7 @@ fn run_and_check(name: &str, run: Run, cfg: &PipelineConfig) {
         "{name}({} producers, {} consumers, {} items each, capacity {}, max_delay {:?})",
         cfg.producers, cfg.consumers, cfg.items_per_producer, cfg.capacity, cfg.max_delay
     );
-    let report = within(Duration::from_secs(10), &what, {
+    let report = within(Duration::from_secs(10), &what, HANG_HINT, {
         let cfg = cfg.clone();
         move || run(&cfg)
     });
@@ -282,7 +158,7 @@ fn zero_in_the_config_panics_naming_the_field() {
             }
             for (name, run) in RUNS {
                 let what = format!("{name} with {field} = 0");
-                let result = within(Duration::from_secs(5), &what, {
+                let result = within(Duration::from_secs(5), &what, HANG_HINT, {
                     let cfg = cfg.clone();
                     move || {
                         panic::catch_unwind(AssertUnwindSafe(|| run(&cfg)))

@@ -1,6 +1,6 @@
 //! Hidden tests of `BoundedQueue`: blocking, closing, try_* and a stress test.
 
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -9,31 +9,14 @@ use std::time::Duration;
 use producer_consumer::{BoundedQueue, Closed, TryPutError};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use threadlings_harness::within;
 
+/// Why a queue operation that does not finish hangs (for [`threadlings_harness::within`]).
+const HANG_HINT: &str = "a thread is stuck waiting (deadlock or missed wakeup?)";
 /// How long a blocked call is watched to make sure it really waits.
 const BLOCKED_FOR: Duration = Duration::from_millis(150);
 /// How long a call that should wake up may take to do so.
 const WAKE_WITHIN: Duration = Duration::from_secs(3);
-
-/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
-/// failure that says `what` did not finish.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "{what} did not finish within {limit:?}: a thread is stuck waiting (deadlock or missed wakeup?)"
-        ),
-    }
-}
 
 #[test]
 fn put_blocks_while_full() {
@@ -314,6 +297,7 @@ fn stress_many_producers_and_consumers() {
             within(
                 Duration::from_secs(15),
                 "the stress test (producers and consumers at small capacity)",
+                HANG_HINT,
                 move || stress(producers, consumers, capacity, 3_000),
             );
         });
@@ -326,6 +310,7 @@ fn stress_capacity_one_four_by_four() {
         within(
             Duration::from_secs(15),
             "4 producers and 4 consumers at capacity 1",
+            HANG_HINT,
             || stress(4, 4, 1, 5_000),
         );
     });

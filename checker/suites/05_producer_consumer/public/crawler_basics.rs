@@ -1,45 +1,29 @@
 //! Public test of the crawler: a small site with a cycle.
 
 use std::collections::{BTreeSet, HashMap};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use producer_consumer::crawl;
+use threadlings_harness::within;
 
-/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
-/// failure that says `what` did not finish.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "{what} did not return within {limit:?}: do idle workers wait forever? A worker may stop only \
-             when the to-do list is empty AND no fetch is in flight; then every waiting worker must be woken"
-        ),
-    }
-}
+/// Why a crawl that does not finish hangs (for [`threadlings_harness::within`]).
+pub(crate) const HANG_HINT: &str = "do idle workers wait forever? A worker may stop only when the \
+     to-do list is empty AND no fetch is in flight; then every waiting worker must be woken";
 
 /// A site: page name → the links on that page.
-type Site = HashMap<String, Vec<String>>;
+pub(crate) type Site = HashMap<String, Vec<String>>;
 
-fn page(i: usize) -> String {
+/// The address of page `i` of a test site.
+pub(crate) fn page(i: usize) -> String {
     format!("https://site.test/{i}")
 }
 
 /// A fake `fetch` over `site` that counts its calls and the fetches in flight.
 #[derive(Default)]
-struct Fetcher {
+pub(crate) struct Fetcher {
     site: Site,
     delay: Duration,
     calls: Mutex<HashMap<String, usize>>,
@@ -48,7 +32,8 @@ struct Fetcher {
 }
 
 impl Fetcher {
-    fn new(site: Site, delay: Duration) -> Arc<Self> {
+    /// A fetcher over `site` whose every fetch sleeps `delay`.
+    pub(crate) fn new(site: Site, delay: Duration) -> Arc<Self> {
         Arc::new(Fetcher {
             site,
             delay,
@@ -56,6 +41,7 @@ impl Fetcher {
         })
     }
 
+    /// The links on `url`, counted as one call and one fetch in flight while it sleeps.
     fn fetch(&self, url: &str) -> Vec<String> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -74,7 +60,7 @@ impl Fetcher {
     }
 
     /// The `fetch` closure `crawl` takes.
-    fn as_fn(self: &Arc<Self>) -> impl Fn(&str) -> Vec<String> + Send + Sync + 'static {
+    pub(crate) fn as_fn(self: &Arc<Self>) -> impl Fn(&str) -> Vec<String> + Send + Sync + 'static {
         let me = self.clone();
         move |url: &str| me.fetch(url)
     }
@@ -95,11 +81,11 @@ fn reachable(site: &Site, start: &str) -> BTreeSet<String> {
 }
 
 /// Crawls `site` from page 0 and checks the result and the calls to fetch.
-fn crawl_and_check(site: Site, workers: usize, delay: Duration, what: &str) {
+pub(crate) fn crawl_and_check(site: Site, workers: usize, delay: Duration, what: &str) {
     let expected = reachable(&site, &page(0));
     let fetcher = Fetcher::new(site, delay);
     let fetch = fetcher.as_fn();
-    let found = within(Duration::from_secs(10), what, move || {
+    let found = within(Duration::from_secs(10), what, HANG_HINT, move || {
         crawl(&page(0), workers, fetch)
     });
     let missing: Vec<_> = expected.difference(&found).collect();

@@ -1,40 +1,22 @@
 //! Public tests of the pipeline: every item goes through, with both ways of stopping.
 
 use std::collections::{HashMap, HashSet};
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
+
+use threadlings_harness::within;
 
 use producer_consumer::{
     Event, PipelineConfig, Report, item_name, run_with_disconnect, run_with_poison_pills,
 };
 
-/// Runs `f` on its own thread and waits at most `limit` for it; a hang becomes a
-/// failure that says `what` did not finish.
-fn within<T: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!(
-            "{what} did not return within {limit:?}: some thread waits forever. Did every consumer get \
-             its own poison pill, only after every producer was joined? With disconnect, were all the \
-             senders (the main thread's too) dropped?"
-        ),
-    }
-}
+/// Why a pipeline run that does not finish hangs (for [`threadlings_harness::within`]).
+pub(crate) const HANG_HINT: &str = "some thread waits forever. Did every consumer get its own poison \
+     pill, only after every producer was joined? With disconnect, were all the senders (the main \
+     thread's too) dropped?";
 
 /// Checks every invariant of a pipeline's event log; `run` names the function and
 /// configuration for the messages.
-fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
+pub(crate) fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
     let mut owner = HashMap::new();
     for producer in 0..cfg.producers {
         for index in 0..cfg.items_per_producer {
@@ -148,7 +130,7 @@ fn lesson_config() -> PipelineConfig {
 fn poison_pills_deliver_every_item() {
     threadlings_harness::graded(|| {
         let cfg = lesson_config();
-        let report = within(Duration::from_secs(10), "run_with_poison_pills", {
+        let report = within(Duration::from_secs(10), "run_with_poison_pills", HANG_HINT, {
             let cfg = cfg.clone();
             move || run_with_poison_pills(&cfg)
         });
@@ -164,7 +146,7 @@ fn poison_pills_deliver_every_item() {
 fn disconnect_delivers_every_item() {
     threadlings_harness::graded(|| {
         let cfg = lesson_config();
-        let report = within(Duration::from_secs(10), "run_with_disconnect", {
+        let report = within(Duration::from_secs(10), "run_with_disconnect", HANG_HINT, {
             let cfg = cfg.clone();
             move || run_with_disconnect(&cfg)
         });

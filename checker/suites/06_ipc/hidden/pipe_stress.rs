@@ -12,13 +12,10 @@ use std::time::Duration;
 
 use ipc::{serve_squares, squares_via_child};
 
-/// The given worker binary, built by cargo next to this test.
-fn worker() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_ipc_worker"))
-}
+use super::pipe_basics::worker;
 
 /// Writes an executable shell script `dir/name` that stands in for the worker.
-fn fake_worker(dir: &Path, name: &str, body: &str) -> PathBuf {
+pub(crate) fn fake_worker(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(name);
     fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("the test could not write a script");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o755))

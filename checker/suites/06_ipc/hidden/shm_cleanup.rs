@@ -4,53 +4,14 @@
 //! These tests count the entries of /dev/shm before and after, so the manifest
 //! runs them alone (`serial = true`).
 
-use std::collections::BTreeSet;
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ipc::{IpcError, shared_memory_count};
 
-/// The given worker binary, built by cargo next to this test.
-fn worker() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_ipc_worker"))
-}
-
-/// Writes an executable shell script `dir/name` that stands in for the worker.
-fn fake_worker(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("the test could not write a script");
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
-        .expect("the test could not make its script executable");
-    path
-}
-
-/// The names in /dev/shm, where Linux keeps shared-memory segments.
-fn segments() -> BTreeSet<String> {
-    match fs::read_dir("/dev/shm") {
-        Ok(entries) => entries
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => BTreeSet::new(),
-    }
-}
-
-/// Fails if /dev/shm holds entries that were not there `before` (and removes them,
-/// so that one leak does not spill into later tests).
-fn assert_no_segment_left(before: &BTreeSet<String>, what: &str) {
-    let left: Vec<String> = segments().difference(before).cloned().collect();
-    for name in &left {
-        let _ = fs::remove_file(Path::new("/dev/shm").join(name));
-    }
-    assert!(
-        left.is_empty(),
-        "{what} left shared-memory segments behind in /dev/shm: {left:?}. The Shmem that \
-         created a segment removes it when it is dropped: keep it alive until every child \
-         has been waited for, and let it drop on every path, errors included"
-    );
-}
+use super::pipe_basics::worker;
+use super::pipe_stress::fake_worker;
+use super::shm_basics::{assert_no_segment_left, segments};
 
 #[test]
 fn many_processes_never_lose_an_update() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use ipc::{serve_squares, squares_via_child};
 
 /// The given worker binary, built by cargo next to this test.
-fn worker() -> &'static Path {
+pub(crate) fn worker() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_ipc_worker"))
 }
 

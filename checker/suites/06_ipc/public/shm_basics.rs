@@ -11,13 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ipc::{IpcError, shared_memory_count, shm_add};
 use shared_memory::ShmemConf;
 
-/// The given worker binary, built by cargo next to this test.
-fn worker() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_ipc_worker"))
-}
+use super::pipe_basics::worker;
 
 /// The names in /dev/shm, where Linux keeps shared-memory segments.
-fn segments() -> BTreeSet<String> {
+pub(crate) fn segments() -> BTreeSet<String> {
     match fs::read_dir("/dev/shm") {
         Ok(entries) => entries
             .flatten()
@@ -29,7 +26,7 @@ fn segments() -> BTreeSet<String> {
 
 /// Fails if /dev/shm holds entries that were not there `before` (and removes them,
 /// so that one leak does not spill into later tests).
-fn assert_no_segment_left(before: &BTreeSet<String>, what: &str) {
+pub(crate) fn assert_no_segment_left(before: &BTreeSet<String>, what: &str) {
     let left: Vec<String> = segments().difference(before).cloned().collect();
     for name in &left {
         let _ = fs::remove_file(Path::new("/dev/shm").join(name));

@@ -17,20 +17,7 @@ fn run_worker(args: &[&str], stdin: &str) -> Output {
 
 /// When the worker hit a `todo!()`, fails the way every unfinished exercise fails.
 fn fail_if_unfinished(stderr: &str) {
-    if !stderr.contains("not yet implemented") {
-        return;
-    }
-    // "thread 'main' panicked at src/pipe.rs:22:5:\nnot yet implemented"
-    let place = stderr
-        .split("panicked at ")
-        .nth(1)
-        .and_then(|rest| rest.split(":\n").next())
-        .unwrap_or("an unknown place");
-    let place = place
-        .rsplit_once(':')
-        .map_or(place, |(file_and_line, _column)| file_and_line);
-    let place = place.rfind("/src/").map_or(place, |i| &place[i + 1..]);
-    panic!("not implemented yet: {place} (reached in the ipc_worker child process)");
+    threadlings_harness::fail_if_unfinished(stderr, "the ipc_worker child process");
 }
 
 fn text(bytes: &[u8]) -> String {

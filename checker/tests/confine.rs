@@ -13,9 +13,11 @@ use std::time::Duration;
 use checker::confine::{self, Policy, ipc};
 use checker::run::{self, Ending, RunOutput, RunRequest};
 
-/// Runs `script` with `/bin/sh` under `policy` (plus read access to the script's
+/// Runs `script` with bash under `policy` (plus read access to the script's
 /// folder), from a folder other users can reach, so that as root it runs as a
-/// sandbox user.
+/// sandbox user. Bash, not `/bin/sh`: Debian's dash cannot redirect to a
+/// descriptor above 9, and the report socket's number is above 9 whenever
+/// sibling tests of this binary hold descriptors at the same moment.
 fn run_script(script: &str, write: Vec<PathBuf>, timeout: Duration) -> RunOutput {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -25,7 +27,7 @@ fn run_script(script: &str, write: Vec<PathBuf>, timeout: Duration) -> RunOutput
     fs::write(&path, script).expect("script written");
     fs::write(dir.path().join("secret.txt"), "the secret\n").expect("secret written");
     run::run_test(&RunRequest {
-        binary: PathBuf::from("/bin/sh"),
+        binary: PathBuf::from("/bin/bash"),
         test: path.display().to_string(),
         cwd: dir.path().to_path_buf(),
         timeout,

@@ -66,3 +66,56 @@ pub fn parse_line(line: &str) -> Vec<String> {
     fields.push(current);
     fields
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    /// The bytes of grades.csv for the sample class, as they were before the
+    /// `csv` crate wrote them.
+    #[test]
+    fn grades_csv_golden() {
+        let expected = concat!(
+            "submission,total,max,01_thread_basics,02_join_all\n",
+            "alice,2.5,15.5,2.5,0\n",
+            "\"bob \"\"the builder\"\", jr\",2.5,15.5,2.5,0\n",
+            "\"=HYPERLINK(\"\"http://x\"\";\"\"y\"\")\",2.5,15.5,2.5,0\n",
+            "\"carol\n",
+            "line two\",2.5,8.5,2.5,\n",
+        );
+        assert_eq!(grades(&sample::topics(), &sample::class()), expected);
+    }
+
+    /// Every hostile id reads back as itself, one record per submission.
+    #[test]
+    fn hostile_ids_read_back_whole() {
+        let class = sample::class();
+        let text = grades(&sample::topics(), &class);
+        let records: Vec<Vec<String>> = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.expect("valid CSV").iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(records.len(), class.len() + 1);
+        for (record, result) in records[1..].iter().zip(&class) {
+            assert_eq!(record.len(), 5, "{record:?}");
+            assert_eq!(record[0], result.id);
+        }
+        assert_eq!(
+            parse_line(text.lines().nth(2).unwrap_or_default())[0],
+            class[1].id
+        );
+    }
+
+    #[test]
+    fn fields_are_quoted_only_where_needed() {
+        assert_eq!(field("plain id"), "plain id");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("cr\r"), "\"cr\r\"");
+        assert_eq!(field(""), "");
+    }
+}

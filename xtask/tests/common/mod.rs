@@ -2,6 +2,14 @@
 // Each test binary uses only some of these helpers.
 #![allow(dead_code)]
 
+/// The instructor repository (the parent of the xtask crate).
+pub fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
 /// Processes whose command line contains `marker`, as "pid: command line".
 pub fn processes_mentioning(marker: &str) -> Vec<String> {
     checker::confine::procs::mentioning(marker)

@@ -1,24 +1,40 @@
-//! The processes of this machine, read from `/proc` with the `procfs` crate: by
-//! owner for the runner (a test's leftover processes, their memory, the tasks
-//! RLIMIT_NPROC counts, the users of an IPC object) and by command line for the
-//! tests that look for leftovers.
+//! The processes of this machine, from `/proc`: by owner for the runner (a
+//! test's leftover processes, their memory, the tasks RLIMIT_NPROC counts, the
+//! users of an IPC object) and by command line for the tests that look for
+//! leftovers. A process of interest is read with the `procfs` crate (`stat`,
+//! `statm`, its tasks), which parses what was parsed by hand before.
 //!
 //! Text a process controls (its command line, the names of the files it maps or
 //! holds open) is read as bytes and decoded lossily by the callers: `procfs`
 //! would refuse a command line that is not UTF-8 and hide that process.
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
-use procfs::process::{Process, all_processes};
+use procfs::process::Process;
+
+/// The entries of `/proc` that are processes, with their ids; `None` if `/proc`
+/// cannot be listed.
+fn entries() -> Option<impl Iterator<Item = (fs::DirEntry, i32)>> {
+    let entries = fs::read_dir("/proc").ok()?;
+    Some(entries.flatten().filter_map(|entry| {
+        let pid = entry.file_name().to_str()?.parse().ok()?;
+        Some((entry, pid))
+    }))
+}
 
 /// The processes (not threads) owned by `uid`, or `None` if `/proc` cannot be listed.
+///
+/// The owner is read from the directory entry (one `fstatat` on the open
+/// `/proc`): the runner scans every 50 ms while a test runs, and opening every
+/// process of the machine as a `procfs` [`Process`] costs about four times as
+/// much. Only the processes of `uid` are opened.
 pub fn owned_by(uid: u32) -> Option<impl Iterator<Item = Process>> {
-    let processes = all_processes().ok()?;
     Some(
-        processes
-            .flatten()
-            .filter(move |p| p.uid().is_ok_and(|owner| owner == uid)),
+        entries()?
+            .filter(move |(entry, _)| entry.metadata().is_ok_and(|m| m.uid() == uid))
+            .filter_map(|(_, pid)| Process::new(pid).ok()),
     )
 }
 
@@ -41,16 +57,13 @@ pub fn dir(process: &Process) -> PathBuf {
 /// line>"` (arguments joined by spaces), for tests that look for processes a
 /// run left behind.
 pub fn mentioning(marker: &str) -> Vec<String> {
-    let Ok(processes) = all_processes() else {
-        return Vec::new();
-    };
-    processes
+    entries()
+        .into_iter()
         .flatten()
-        .filter_map(|process| {
-            let bytes = fs::read(dir(&process).join("cmdline")).ok()?;
+        .filter_map(|(entry, pid)| {
+            let bytes = fs::read(entry.path().join("cmdline")).ok()?;
             let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-            text.contains(marker)
-                .then(|| format!("{}: {text}", process.pid()))
+            text.contains(marker).then(|| format!("{pid}: {text}"))
         })
         .collect()
 }

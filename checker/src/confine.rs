@@ -44,6 +44,7 @@ use landlock::{
 use serde::Serialize;
 
 pub mod ipc;
+pub mod procs;
 
 pub use threadlings_harness::protocol::REPORT_FD_ENV;
 

@@ -372,12 +372,6 @@ pub(crate) fn sandbox_users_enabled() -> bool {
     root && std::env::var_os("THREADLINGS_SANDBOX_USER").is_none_or(|v| v != "0")
 }
 
-/// The `/proc/<pid>` entries of the processes owned by `uid` (none if `/proc`
-/// cannot be read).
-pub(crate) fn process_entries_of(uid: u32) -> impl Iterator<Item = std::fs::DirEntry> {
-    limits::processes_owned_by(uid).into_iter().flatten()
-}
-
 /// What the runner watches while a test runs.
 struct Watch {
     /// The test's process group (its first process's id).
@@ -484,10 +478,12 @@ fn spawn_reader(
 /// Process-group handling, resource limits and the sandbox user (Unix).
 mod limits {
     use std::fs;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     use std::path::Path;
     use std::process::Command;
+
+    use crate::confine::procs;
 
     /// New process group; core dumps off; file size, tasks and data capped.
     pub(super) fn apply(cmd: &mut Command, task_limit: u64) {
@@ -597,12 +593,16 @@ mod limits {
             processes: 0,
             memory: 0,
         };
-        for entry in processes_owned_by(user.unwrap_or(me)).into_iter().flatten() {
-            if user.is_none() && process_group(&entry.path()) != Some(pgid) {
+        for process in procs::owned_by(user.unwrap_or(me)).into_iter().flatten() {
+            if user.is_none() && procs::group(&process) != Some(pgid) {
                 continue;
             }
             usage.processes += 1;
-            usage.memory += private_pages(&entry.path()).unwrap_or(0) * page;
+            // Resident pages that are its own: `resident - shared` of statm.
+            let private = process
+                .statm()
+                .map_or(0, |m| m.resident.saturating_sub(m.shared));
+            usage.memory += private * page;
         }
         if let Some(uid) = user {
             usage.memory += crate::confine::ipc::shm_bytes_of_user(uid);
@@ -610,50 +610,18 @@ mod limits {
         usage
     }
 
-    /// Resident pages of a process that are its own: `resident - shared` of statm.
-    fn private_pages(proc_dir: &Path) -> Option<u64> {
-        let statm = fs::read_to_string(proc_dir.join("statm")).ok()?;
-        let mut fields = statm.split_whitespace().skip(1);
-        let resident: u64 = fields.next()?.parse().ok()?;
-        let shared: u64 = fields.next()?.parse().ok()?;
-        Some(resident.saturating_sub(shared))
-    }
-
-    /// The process group of a process (`/proc/<pid>/stat`, field 5).
-    fn process_group(proc_dir: &Path) -> Option<i32> {
-        let stat = fs::read_to_string(proc_dir.join("stat")).ok()?;
-        let after_name = &stat[stat.rfind(')')? + 1..];
-        after_name.split_whitespace().nth(2)?.parse().ok()
-    }
-
     /// Processes (not threads) owned by `uid`.
     pub(super) fn processes_of_user(uid: u32) -> usize {
-        processes_owned_by(uid).map_or(0, Iterator::count)
-    }
-
-    /// The `/proc/<pid>` entries of the processes owned by `uid`, if `/proc` is readable.
-    pub(super) fn processes_owned_by(uid: u32) -> Option<impl Iterator<Item = fs::DirEntry>> {
-        let entries = fs::read_dir("/proc").ok()?;
-        Some(
-            entries
-                .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .as_encoded_bytes()
-                        .iter()
-                        .all(u8::is_ascii_digit)
-                })
-                .filter(move |e| e.metadata().is_ok_and(|m| m.uid() == uid)),
-        )
+        procs::owned_by(uid).map_or(0, Iterator::count)
     }
 
     /// Tasks (processes and threads) of the current user, which RLIMIT_NPROC counts.
     pub(super) fn tasks_of_current_user() -> u64 {
         // SAFETY: getuid has no preconditions.
         let uid = unsafe { libc::getuid() };
-        processes_owned_by(uid).map_or(4096, |processes| {
+        procs::owned_by(uid).map_or(4096, |processes| {
             processes
-                .map(|e| fs::read_dir(e.path().join("task")).map_or(1, |t| t.count() as u64))
+                .map(|p| p.tasks().map_or(1, |tasks| tasks.count() as u64))
                 .sum()
         })
     }

@@ -90,17 +90,7 @@ fn without_sandbox_user<T>(check: impl FnOnce() -> T) -> T {
 
 /// Command lines of every process on the machine that mention `marker`.
 fn processes_mentioning(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let cmdline = entry.path().join("cmdline");
-        if let Ok(bytes) = fs::read(&cmdline) {
-            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-            if text.contains(marker) {
-                found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
+    checker::confine::procs::mentioning(marker)
 }
 
 /// Checks every fixture of one topic; returns what went wrong, if anything.

@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::repo;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -23,13 +25,6 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 const TOPIC: &str = "02_join_all";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn xtask() -> Command {
     let mut cmd = Command::cargo_bin("xtask").unwrap();

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::repo;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,13 +19,6 @@ use std::time::Duration;
 use serde_json::Value;
 
 const TOPIC: &str = "01_thread_basics";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repository")
-        .to_path_buf()
-}
 
 /// Where this test keeps the release's build and its output files.
 fn work() -> PathBuf {

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::repo;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,13 +22,6 @@ use checker::{Project, TestResult, TopicResult};
 use tempfile::TempDir;
 
 const TOPIC: &str = "01_thread_basics";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The student release, as `cargo xtask release` writes it, in a fresh folder.
 fn student_copy() -> TempDir {

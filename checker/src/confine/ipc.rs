@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::SHARED_MEMORY_DIR;
+use super::{SHARED_MEMORY_DIR, procs};
 
 /// The three kinds of System V IPC object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -269,7 +269,7 @@ fn remove_new(
 
 /// Whether a live process is recorded as using a System V object.
 fn is_used(object: &SysvObject) -> bool {
-    object.attached > 0 || object.pids.iter().any(|&p| is_live(p))
+    object.attached > 0 || object.pids.iter().any(|&p| procs::is_live(p))
 }
 
 /// Semaphores and queues a test left while another test ran: removed (if still
@@ -288,23 +288,6 @@ fn remove_deferred() {
     }
 }
 
-/// Whether `pid` is a running (not zombie) process.
-fn is_live(pid: i32) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            let after = stat.rfind(')').map(|i| &stat[i + 1..])?;
-            after
-                .split_whitespace()
-                .next()
-                .map(|state| state != "Z" && state != "X")
-        })
-        .unwrap_or(false)
-}
-
 /// Waits (at most a second) until no live process of `uid` is in group `pgid`.
 fn wait_until_group_gone(pgid: i32, uid: u32) {
     let deadline = Instant::now() + Duration::from_secs(1);
@@ -314,16 +297,9 @@ fn wait_until_group_gone(pgid: i32, uid: u32) {
 }
 
 fn group_has_live_member(pgid: i32, uid: u32) -> bool {
-    crate::run::process_entries_of(uid).any(|entry| {
-        fs::read_to_string(entry.path().join("stat"))
-            .ok()
-            .and_then(|stat| {
-                let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
-                let state = fields.next()?;
-                let group: i32 = fields.nth(1)?.parse().ok()?;
-                Some(group == pgid && state != "Z" && state != "X")
-            })
-            .unwrap_or(false)
+    procs::owned_by(uid).into_iter().flatten().any(|p| {
+        p.stat()
+            .is_ok_and(|s| s.pgrp == pgid && !matches!(s.state, 'Z' | 'X'))
     })
 }
 
@@ -337,8 +313,9 @@ fn shm_names_in_use(uid: u32) -> BTreeSet<OsString> {
             names.insert(OsString::from(name));
         }
     };
-    for entry in crate::run::process_entries_of(uid) {
-        if let Ok(maps) = fs::read_to_string(entry.path().join("maps")) {
+    for process in procs::owned_by(uid).into_iter().flatten() {
+        let dir = procs::dir(&process);
+        if let Ok(maps) = fs::read_to_string(dir.join("maps")) {
             for line in maps.lines() {
                 // The path is the sixth field and may contain spaces.
                 if let Some(at) = line.find(&prefix) {
@@ -346,7 +323,7 @@ fn shm_names_in_use(uid: u32) -> BTreeSet<OsString> {
                 }
             }
         }
-        if let Ok(fds) = fs::read_dir(entry.path().join("fd")) {
+        if let Ok(fds) = fs::read_dir(dir.join("fd")) {
             for fd in fds.flatten() {
                 if let Ok(target) = fs::read_link(fd.path()) {
                     note(&target.to_string_lossy());

@@ -2,20 +2,17 @@
 // Each test binary uses only some of these helpers.
 #![allow(dead_code)]
 
-use std::fs;
+/// The instructor repository (the parent of the xtask crate).
+pub fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
 
 /// Processes whose command line contains `marker`, as "pid: command line".
 pub fn processes_mentioning(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-        if let Ok(bytes) = fs::read(entry.path().join("cmdline")) {
-            let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-            if text.contains(marker) {
-                found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
+    checker::confine::procs::mentioning(marker)
 }
 
 /// A child's stdout, collected as it comes by a thread.

@@ -121,3 +121,123 @@ pub fn next_unfinished<'a>(
 ) -> Option<&'a Topic> {
     topics.iter().find(|t| !done(results.get(&t.dir)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::check::TestResult;
+    use crate::judge::{Failure, Verdict};
+    use crate::manifest::Visibility;
+
+    fn project() -> Project {
+        Project::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap()
+    }
+
+    fn test(task: &str, passed: bool) -> TestResult {
+        let verdict = if passed {
+            Verdict {
+                failure: None,
+                notes: Vec::new(),
+            }
+        } else {
+            Verdict::failed(Failure::Assertion {
+                message: "no".into(),
+            })
+        };
+        TestResult {
+            name: format!("{task}_test"),
+            task: task.into(),
+            visibility: Visibility::Public,
+            max_points: 2.0,
+            points: if passed { 2.0 } else { 0.0 },
+            verdict,
+            seconds: 0.1,
+        }
+    }
+
+    /// The directory name of the next unfinished topic.
+    fn next(topics: &[Topic], results: &BTreeMap<String, TopicResult>) -> Option<String> {
+        next_unfinished(topics, results).map(|t| t.dir.clone())
+    }
+
+    fn result(topic: &str, tests: Vec<TestResult>) -> TopicResult {
+        TopicResult {
+            topic: topic.into(),
+            problem: None,
+            tests,
+        }
+    }
+
+    #[test]
+    fn tasks_group_the_tests_in_order() {
+        let project = project();
+        let topic = &project.topics[0];
+        let r = result(
+            &topic.dir,
+            vec![test("b", true), test("a", false), test("b", false)],
+        );
+        let tasks = tasks(&project, topic, Some(&r));
+        let summary: Vec<_> = tasks
+            .iter()
+            .map(|t| (t.task.as_str(), t.passed, t.tests, t.points, t.done()))
+            .collect();
+        assert_eq!(summary, [("b", 1, 2, 2.0, false), ("a", 0, 1, 0.0, false)]);
+        assert!(
+            tasks
+                .iter()
+                .all(|t| t.checked && t.max_points == 2.0 * t.tests as f64)
+        );
+    }
+
+    #[test]
+    fn unchecked_tasks_come_from_the_manifest() {
+        let project = project();
+        let topic = &project.topics[0];
+        let manifest = project.manifest(topic).unwrap();
+        let tasks = tasks(&project, topic, None);
+        assert!(!tasks.is_empty());
+        assert!(
+            tasks
+                .iter()
+                .all(|t| !t.checked && t.passed == 0 && !t.done())
+        );
+        assert_eq!(
+            tasks.iter().map(|t| t.tests).sum::<usize>(),
+            manifest.tests.len()
+        );
+    }
+
+    #[test]
+    fn the_next_topic_is_the_first_not_finished() {
+        let project = project();
+        let [first, second, third, ..] = &project.topics[..] else {
+            panic!("the course has fewer than three topics");
+        };
+        let mut results = BTreeMap::new();
+        assert_eq!(next(&project.topics, &results), Some(first.dir.clone()));
+        results.insert(first.dir.clone(), result(&first.dir, vec![test("a", true)]));
+        // Checked without a single test is not finished.
+        results.insert(second.dir.clone(), result(&second.dir, Vec::new()));
+        assert!(done(results.get(&first.dir)));
+        assert!(!done(results.get(&second.dir)));
+        assert_eq!(next(&project.topics, &results), Some(second.dir.clone()));
+        results.insert(
+            second.dir.clone(),
+            result(&second.dir, vec![test("a", true), test("b", true)]),
+        );
+        assert_eq!(next(&project.topics, &results), Some(third.dir.clone()));
+        let mut broken = result(&third.dir, vec![test("a", true)]);
+        broken.problem = Some(Failure::CheckerError {
+            message: "no".into(),
+        });
+        assert!(!done(Some(&broken)));
+        let all: BTreeMap<String, TopicResult> = project
+            .topics
+            .iter()
+            .map(|t| (t.dir.clone(), result(&t.dir, vec![test("a", true)])))
+            .collect();
+        assert_eq!(next(&project.topics, &all), None);
+    }
+}

@@ -140,6 +140,25 @@ mod tests {
     }
 
     #[test]
+    fn a_save_arrives_as_its_topic() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut project = project();
+        project.root = dir.path().to_owned();
+        let src = project.exercise_dir(&project.topics[1]).join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _watcher = start(tx, &project).unwrap();
+        std::fs::write(src.join("notes.txt"), "not a source").unwrap();
+        std::fs::write(src.join("join.rs"), "pub fn f() {}").unwrap();
+        // Wide margin: two busy cores can delay the debouncer's thread.
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(WatchEvent::Changed(topics)) => assert_eq!(topics, [project.topics[1].dir.clone()]),
+            Ok(_) => panic!("expected a change of the topic"),
+            Err(e) => panic!("no file event within 30 s: {e}"),
+        }
+    }
+
+    #[test]
     fn a_batch_names_each_changed_topic_once() {
         let project = project();
         let ex = project.root.join("exercises");

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 use checker::report::points;
+use checker::results::TaskProgress;
 use checker::{Project, Topic, TopicResult};
 
 use crate::ui;
@@ -45,46 +46,17 @@ struct Row {
     checked: bool,
 }
 
-/// Per task of a topic, in manifest order: from the results when the topic was
-/// checked, else from the manifest (nothing passed, not checked).
-fn task_rows(project: &Project, topic: &Topic, result: Option<&TopicResult>) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
-    let mut add = |task: &str, passed: bool, pts: f64, max: f64, checked: bool| {
-        let index = match rows.iter().position(|r| r.name == task) {
-            Some(i) => i,
-            None => {
-                rows.push(Row {
-                    name: task.to_owned(),
-                    passed: 0,
-                    tests: 0,
-                    points: 0.0,
-                    max_points: 0.0,
-                    checked,
-                });
-                rows.len() - 1
-            }
-        };
-        let row = &mut rows[index];
-        row.tests += 1;
-        row.passed += usize::from(passed);
-        row.points += pts;
-        row.max_points += max;
-    };
-    match result {
-        Some(result) if !result.tests.is_empty() => {
-            for t in &result.tests {
-                add(&t.task, t.verdict.passed(), t.points, t.max_points, true);
-            }
-        }
-        _ => {
-            if let Ok(manifest) = project.manifest(topic) {
-                for t in &manifest.tests {
-                    add(&t.task, false, 0.0, t.points, false);
-                }
-            }
+impl From<TaskProgress> for Row {
+    fn from(task: TaskProgress) -> Self {
+        Row {
+            name: task.task,
+            passed: task.passed,
+            tests: task.tests,
+            points: task.points,
+            max_points: task.max_points,
+            checked: task.checked,
         }
     }
-    rows
 }
 
 /// Whether a student file of `topic` was saved after the results were written.
@@ -127,10 +99,12 @@ pub fn table(
         )
     );
     let (mut total, mut total_max, mut total_passed, mut total_tests) = (0.0, 0.0, 0, 0);
-    let mut next: Option<&Topic> = None;
     for topic in topics {
         let result = results.get(&topic.dir);
-        let tasks = task_rows(project, topic, result);
+        let tasks: Vec<Row> = checker::results::tasks(project, topic, result)
+            .into_iter()
+            .map(Row::from)
+            .collect();
         let summary = Row {
             name: topic.dir.clone(),
             passed: tasks.iter().map(|r| r.passed).sum(),
@@ -143,10 +117,7 @@ pub fn table(
         total_max += summary.max_points;
         total_passed += summary.passed;
         total_tests += summary.tests;
-        let done = result.is_some_and(TopicResult::all_passed) && summary.tests > 0;
-        if !done && next.is_none() {
-            next = Some(topic);
-        }
+        let done = checker::results::done(result);
         let status = match result {
             None if tasks.is_empty() => paint("31", "no grading manifest yet".into()),
             None => paint("2", "not checked yet".into()),
@@ -205,7 +176,7 @@ pub fn table(
             out,
             "\nNothing checked yet: run `cargo xtask check` (or `cargo xtask watch`) to fill this table."
         );
-    } else if let Some(topic) = next {
+    } else if let Some(topic) = checker::results::next_unfinished(topics, results) {
         let _ = writeln!(
             out,
             "\nNext: {} — `cargo xtask check {}`, `cargo xtask hint {}` for a hint.",

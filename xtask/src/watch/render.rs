@@ -1,0 +1,270 @@
+//! Rendering: the screen drawn from [`WatchState`] after each check or command.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use checker::TopicResult;
+use checker::hints;
+use checker::judge::Failure;
+use checker::report::points;
+
+use super::state::WatchState;
+
+/// Lines of a long failure message shown on the screen.
+const MAX_MESSAGE_LINES: usize = 24;
+
+/// `text` in the ANSI style `code` (`1` bold, `2` dim, `31` red, `32` green,
+/// `33` yellow, `36` cyan) when `color`, else as it is. Watch's only painting.
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+impl WatchState {
+    fn paint(&self, code: &str, text: &str) -> String {
+        paint(self.color, code, text)
+    }
+
+    /// Prints the screen: over the previous one on a terminal, after it otherwise.
+    pub fn draw(&self) {
+        let mut out = String::new();
+        if self.clear {
+            out.push_str("\x1b[H\x1b[2J\x1b[3J");
+        } else {
+            out.push('\n');
+        }
+        out.push_str(&self.screen());
+        print!("{out}");
+        std::io::stdout().flush().ok();
+    }
+
+    /// The keys, in one line (`long`: with a second line of explanation).
+    pub fn keys(&self, long: bool) -> String {
+        let trigger = if self.manual {
+            "Enter: re-check"
+        } else {
+            "save a file to re-check"
+        };
+        let mut out = format!(
+            "{trigger} · h: next hint · l: list · r: re-check · t NN: topic · n: next topic · q: quit"
+        );
+        if long {
+            out.push_str(
+                "\n(type the letter, then Enter; watch re-checks the topic whose file you saved)",
+            );
+        } else {
+            out.push_str("  (letter + Enter)");
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The screen, from the last results.
+    fn screen(&self) -> String {
+        let mut out = String::new();
+        let topic = &self.current;
+        let result = self.results.get(&topic.dir);
+        let title = format!("threadlings watch · {}", topic.dir);
+        match result {
+            None => {
+                let _ = writeln!(out, "{}\n\n  not checked yet", self.paint("1", &title));
+            }
+            Some(result) => self.topic_screen(&mut out, &title, result),
+        }
+
+        // One line for the whole course.
+        let mut line = String::from("\nTopics: ");
+        for (i, t) in self.project.topics.iter().enumerate() {
+            if i > 0 {
+                line.push_str(" · ");
+            }
+            let result = self.results.get(&t.dir);
+            let mark = match result {
+                None => format!("{} –", t.number()),
+                Some(_) if checker::results::done(result) => {
+                    self.paint("32", &format!("{} ✓", t.number()))
+                }
+                Some(r) => format!("{} {}%", t.number(), percent(r.points(), r.max_points())),
+            };
+            if t.dir == topic.dir {
+                line.push_str(&self.paint("1", &format!("[{mark}]")));
+            } else {
+                line.push_str(&mark);
+            }
+        }
+        let _ = writeln!(out, "{line}");
+        if let Some(notice) = &self.notice {
+            let _ = writeln!(out, "\n{}", self.paint("33", notice));
+        }
+        let _ = writeln!(out, "\n{}", self.paint("2", self.keys(false).trim_end()));
+        if let Some(extra) = &self.extra {
+            let _ = write!(out, "\n{}", extra.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The part of the screen about the topic shown, checked.
+    fn topic_screen(&self, out: &mut String, title: &str, result: &TopicResult) {
+        let passed = result.tests.iter().filter(|t| t.verdict.passed()).count();
+        let total = result.tests.len();
+        let score = format!(
+            "{}/{} points",
+            points(result.points()),
+            points(result.max_points())
+        );
+        let _ = writeln!(
+            out,
+            "{}{}",
+            self.paint("1", &format!("{title:<52}")),
+            self.paint("1", &score)
+        );
+        let width = 30;
+        let filled = (passed * width).checked_div(total).unwrap_or(0);
+        let bar = format!("{}{}", "█".repeat(filled), "░".repeat(width - filled));
+        let took = self
+            .seconds
+            .get(&result.topic)
+            .map(|s| format!(" · checked in {s:.1} s"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} {passed} of {total} tests passed{took}",
+            self.paint(if passed == total { "32" } else { "36" }, &bar)
+        );
+
+        // Per task: tests passed.
+        let tasks_line: Vec<String> =
+            checker::results::tasks(&self.project, &self.current, Some(result))
+                .iter()
+                .map(|task| {
+                    if task.done() {
+                        self.paint("32", &format!("✓ {}", task.task))
+                    } else {
+                        format!("{} {}/{}", task.task, task.passed, task.tests)
+                    }
+                })
+                .collect();
+        let _ = writeln!(out, "{}\n", tasks_line.join(" · "));
+
+        if let Some(problem) = &result.problem {
+            let heading = match problem {
+                Failure::CompileError { .. } => format!("✗ {} does not compile", result.topic),
+                _ => format!("✗ {} could not be checked", result.topic),
+            };
+            let _ = writeln!(out, "{}", self.paint("31", &heading));
+            let message = match problem {
+                Failure::CompileError { message } => message.clone(),
+                other => other.message(),
+            };
+            let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 2));
+            return;
+        }
+        match result.tests.iter().find(|t| !t.verdict.passed()) {
+            Some(test) => {
+                let file = hints::load(&self.project, &self.current)
+                    .ok()
+                    .and_then(|h| h.tasks.into_iter().find(|t| t.name == test.task))
+                    .map(|t| format!(", exercises/{}/{}", result.topic, t.file))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{} {}",
+                    self.paint("31", "✗"),
+                    self.paint("1", &format!("{} ({}{file})", test.name, test.task))
+                );
+                let message = test
+                    .verdict
+                    .failure
+                    .as_ref()
+                    .map(Failure::message)
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 4));
+                let others = total - passed - 1;
+                if others > 0 {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        self.paint(
+                            "2",
+                            &format!(
+                                "  … and {others} more failing; `cargo xtask check {}` shows them all.",
+                                self.current.number()
+                            )
+                        )
+                    );
+                }
+            }
+            None if total > 0 => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    self.paint(
+                        "32",
+                        &format!("✓ Every test of {} passes. Well done!", result.topic)
+                    )
+                );
+                let next = checker::results::next_unfinished(&self.project.topics, &self.results);
+                if let Some(next) = next {
+                    let _ = writeln!(
+                        out,
+                        "  Next: {} — open its files, or type `t {}` + Enter.",
+                        next.dir,
+                        next.number()
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(out, "  (no tests matched)");
+            }
+        }
+    }
+}
+
+/// `p` as a whole percentage of `max` (rounded down; 0 when nothing is possible).
+fn percent(p: f64, max: f64) -> u32 {
+    if max <= 0.0 {
+        0
+    } else {
+        (p * 100.0 / max).floor() as u32
+    }
+}
+
+/// Indents a message by `indent` spaces and keeps its first `max` lines.
+fn shorten(message: &str, max: usize, indent: usize) -> String {
+    let lines: Vec<&str> = message.trim_end().lines().collect();
+    let pad = " ".repeat(indent);
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(max)
+        .map(|l| format!("{pad}{l}"))
+        .collect();
+    if lines.len() > max {
+        out.push(format!(
+            "{pad}… ({} more lines: `cargo xtask check` prints everything)",
+            lines.len() - max
+        ));
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut() {
+        let text = (1..=30)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let short = shorten(&text, 3, 2);
+        assert_eq!(
+            short,
+            "  1\n  2\n  3\n  … (27 more lines: `cargo xtask check` prints everything)"
+        );
+    }
+}

@@ -21,7 +21,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result};
-use checker::hints::{self, HintState, Lang};
+use checker::hints::{self, Lang};
 use checker::judge::Failure;
 use checker::report::points;
 use checker::{CheckOptions, Progress, Project, Source, Topic, TopicResult};
@@ -455,7 +455,7 @@ impl Watch {
             Err(e) => return format!("{e:#}"),
         };
         let last = self.results.get(&self.current.dir);
-        match hints.current(last, &HintState::load(&self.project)) {
+        match hint::current_task(&self.project, &hints, last) {
             Some(task) => hint::next_hint(
                 &self.project,
                 &self.current,

@@ -1,18 +1,15 @@
-//! Progressive hints and how far a student has read them.
+//! Progressive hints: loading, validating and choosing them (data only).
 //!
 //! Hints live beside each topic, in `exercises/NN_topic/hints.toml`: three levels
 //! per task, from a gentle nudge to nearly the answer, in English (`en`) and
-//! Chinese (`zh`). How many levels a student has already seen is remembered per
-//! topic and task in `target/threadlings/hints.json` (the checker's work
-//! directory, see [`Project::work_dir`]): each `cargo xtask hint` shows one more.
-//! Deleting that file (or `cargo clean`) starts every task at the first hint again.
+//! Chinese (`zh`). How many levels a student has already seen is the command
+//! line's business (`cargo xtask hint` keeps it); [`Hints::current`] is told.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::check::TopicResult;
 use crate::judge::Failure;
@@ -241,11 +238,12 @@ impl Hints {
     /// when the topic did not compile, the first task whose file the compiler
     /// names; else the task of the first failing test of the last check that
     /// has hints; without a check result, the first task whose hints are not
-    /// all seen yet. `None` when the last check passed every hinted task.
+    /// all seen yet (`seen` gives the levels seen of a task of this topic, by
+    /// name). `None` when the last check passed every hinted task.
     pub fn current<'a>(
         &'a self,
         last: Option<&TopicResult>,
-        state: &HintState,
+        seen: &dyn Fn(&str) -> usize,
     ) -> Option<&'a TaskHints> {
         if let Some(Failure::CompileError { message }) = last.and_then(|r| r.problem.as_ref()) {
             let in_message =
@@ -263,84 +261,10 @@ impl Hints {
             _ => self
                 .tasks
                 .iter()
-                .find(|t| state.seen(&self.topic, &t.name) < LEVELS)
+                .find(|t| seen(&t.name) < LEVELS)
                 .or_else(|| self.tasks.first()),
         }
     }
-}
-
-/// How many hint levels of each task a student has seen, by topic then task.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct HintState {
-    /// Topic directory → task name → levels seen (0..=[`LEVELS`]).
-    #[serde(default)]
-    pub seen: BTreeMap<String, BTreeMap<String, usize>>,
-}
-
-/// `target/threadlings/hints.json`.
-pub fn state_path(project: &Project) -> PathBuf {
-    project.work_dir().join("hints.json")
-}
-
-impl HintState {
-    /// The saved state; an absent or unreadable file is a fresh start.
-    pub fn load(project: &Project) -> HintState {
-        fs::read_to_string(state_path(project))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    /// Saves the state.
-    pub fn save(&self, project: &Project) -> Result<()> {
-        let path = state_path(project);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        let text = serde_json::to_string_pretty(self).context("cannot encode the hint state")?;
-        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    /// Levels of `task` seen so far.
-    pub fn seen(&self, topic: &str, task: &str) -> usize {
-        self.seen
-            .get(topic)
-            .and_then(|tasks| tasks.get(task))
-            .copied()
-            .unwrap_or(0)
-            .min(LEVELS)
-    }
-
-    /// Reveals one more level of `task` (never beyond [`LEVELS`]) and returns
-    /// how many are now revealed.
-    pub fn reveal_next(&mut self, topic: &str, task: &str) -> usize {
-        let next = (self.seen(topic, task) + 1).min(LEVELS);
-        self.seen
-            .entry(topic.to_owned())
-            .or_default()
-            .insert(task.to_owned(), next);
-        next
-    }
-
-    /// Forgets what was seen of a topic (every task starts at the first hint again).
-    pub fn forget(&mut self, topic: &str) {
-        self.seen.remove(topic);
-    }
-}
-
-/// Reveals the next hint of `task` and saves the state: returns the revealed
-/// levels (1..=[`LEVELS`]) and the hints shown so far.
-pub fn reveal<'a>(
-    project: &Project,
-    hints: &Hints,
-    task: &'a TaskHints,
-    lang: Lang,
-) -> Result<(usize, &'a [String])> {
-    let mut state = HintState::load(project);
-    let level = state.reveal_next(&hints.topic, &task.name);
-    state.save(project)?;
-    Ok((level, &task.levels(lang)[..level]))
 }
 
 #[cfg(test)]
@@ -354,19 +278,6 @@ mod tests {
         assert_eq!(Lang::parse("中文").unwrap(), Lang::Zh);
         assert_eq!(Lang::parse("EN").unwrap(), Lang::En);
         assert!(Lang::parse("fr").is_err());
-    }
-
-    #[test]
-    fn levels_stop_at_the_last_one() {
-        let mut state = HintState::default();
-        assert_eq!(state.seen("01", "a"), 0);
-        assert_eq!(state.reveal_next("01", "a"), 1);
-        assert_eq!(state.reveal_next("01", "a"), 2);
-        assert_eq!(state.reveal_next("01", "a"), 3);
-        assert_eq!(state.reveal_next("01", "a"), 3);
-        assert_eq!(state.seen("01", "b"), 0);
-        state.forget("01");
-        assert_eq!(state.seen("01", "a"), 0);
     }
 
     fn task(name: &str, file: &str) -> TaskHints {
@@ -403,13 +314,17 @@ mod tests {
                 task("first_of", "src/race.rs"),
             ],
         };
-        let mut state = HintState::default();
         // No check yet: the first task, then the first not fully seen.
-        assert_eq!(hints.current(None, &state).unwrap().name, "join_all");
-        for _ in 0..LEVELS {
-            state.reveal_next("02_join_all", "join_all");
-        }
-        assert_eq!(hints.current(None, &state).unwrap().name, "first_of");
+        let nothing_seen = |_: &str| 0;
+        assert_eq!(hints.current(None, &nothing_seen).unwrap().name, "join_all");
+        let join_all_seen = |task: &str| if task == "join_all" { LEVELS } else { 0 };
+        assert_eq!(
+            hints.current(None, &join_all_seen).unwrap().name,
+            "first_of"
+        );
+        let all_seen = |_: &str| LEVELS;
+        assert_eq!(hints.current(None, &all_seen).unwrap().name, "join_all");
+        let state = join_all_seen;
 
         let todo = || {
             Some(Failure::NotImplemented {

@@ -1,11 +1,13 @@
-//! Step 5, report: the human table, the JSON document, the Markdown summary and
-//! the GitHub Classroom document of `cargo xtask check`.
+//! The report step (the last of DESIGN.md's pipeline): the formats a check's
+//! results are written in for other programs and pages, the JSON document, the
+//! Markdown summary and the GitHub Classroom document of `cargo xtask check`.
+//! The table a person reads on a terminal is rendering, and lives in xtask.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::check::{CheckReport, TestResult, TopicResult};
+use crate::check::{CheckReport, TestResult};
 use crate::judge::Failure;
 use crate::manifest::Visibility;
 
@@ -16,85 +18,6 @@ pub fn points(p: f64) -> String {
     } else {
         format!("{p:.1}")
     }
-}
-
-/// The per-topic, per-test table a person reads.
-pub fn human(report: &CheckReport, color: bool) -> String {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    };
-    let mut out = String::new();
-    let _ = writeln!(out, "Checked {}", report.source);
-    for topic in &report.topics {
-        out.push('\n');
-        human_topic(&mut out, topic, &paint);
-    }
-    let tests: Vec<&TestResult> = report.topics.iter().flat_map(|t| &t.tests).collect();
-    let passed = tests.iter().filter(|t| t.verdict.passed()).count();
-    let _ = writeln!(
-        out,
-        "\nTotal: {}/{} points, {passed} of {} tests passed ({:.1} s)",
-        points(report.points()),
-        points(report.max_points()),
-        tests.len(),
-        report.seconds
-    );
-    out
-}
-
-fn human_topic(out: &mut String, topic: &TopicResult, paint: &dyn Fn(&str, &str) -> String) {
-    let header = format!(
-        "{:<52} {:>7}",
-        topic.topic,
-        format!("{}/{}", points(topic.points()), points(topic.max_points()))
-    );
-    let _ = writeln!(out, "{}", paint("1", &header));
-    if let Some(problem) = &topic.problem {
-        let _ = writeln!(out, "  {}", paint("31", &indent(&problem.message(), 2)));
-    }
-    let width = topic
-        .tests
-        .iter()
-        .map(|t| t.name.len())
-        .max()
-        .unwrap_or(0)
-        .min(60);
-    for test in &topic.tests {
-        let mark = if test.verdict.passed() {
-            paint("32", "✓")
-        } else {
-            paint("31", "✗")
-        };
-        let hidden = if test.visibility == Visibility::Hidden {
-            " (hidden)"
-        } else {
-            ""
-        };
-        let score = format!("{}/{}", points(test.points), points(test.max_points));
-        let _ = write!(out, "  {mark} {:<width$} {score:>6}{hidden}", test.name);
-        match &test.verdict.failure {
-            None => {}
-            // The topic's problem was printed once above.
-            Some(_) if topic.problem.is_some() => {}
-            Some(failure) => {
-                let _ = write!(out, "\n      {}", indent(&failure.message(), 6));
-            }
-        }
-        for note in &test.verdict.notes {
-            let _ = write!(out, "\n      note: {}", indent(note, 6));
-        }
-        out.push('\n');
-    }
-}
-
-/// Indents every line after the first by `n` spaces.
-fn indent(text: &str, n: usize) -> String {
-    text.trim_end()
-        .replace('\n', &format!("\n{}", " ".repeat(n)))
 }
 
 /// The JSON document of `cargo xtask check --format json` (schema in README.md).

@@ -1,10 +1,7 @@
 //! `cargo xtask bless`: regenerate snapshots from the reference solutions.
 
-use std::process::ExitCode;
-
-use anyhow::Result;
-
-use crate::ui;
+use crate::ui::Paint;
+use crate::{CommandError, Outcome};
 
 /// Arguments of `cargo xtask bless`.
 #[derive(Debug, clap::Args)]
@@ -14,7 +11,7 @@ pub struct Args {
 }
 
 /// Runs the solutions with snapshot writing allowed, then reports what changed.
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let project = crate::project()?;
     let topics = project.select(&args.topics)?;
     let (report, changed) = checker::bless::bless(&project, topics)?;
@@ -26,11 +23,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         println!("every snapshot was already up to date");
     }
     if !report.all_passed() {
-        print!("{}", checker::report::human(&report, ui::color_stdout()));
+        print!("{}", crate::check::table(&report, Paint::stdout()));
         println!(
             "the reference solutions do not pass every test: fix them before trusting these snapshots"
         );
-        return Ok(ExitCode::from(1));
+        return Err(CommandError::Unsuccessful);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -1,13 +1,19 @@
 //! `cargo xtask check`: run the pipeline on one source and print the verdicts.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use checker::{CheckOptions, CheckReport, Progress, Source};
+use checker::manifest::Visibility;
+use checker::report::points;
+use checker::{CheckOptions, CheckReport, Progress, Source, TestResult, TopicResult};
 use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::ui;
+use crate::ui::{self, Paint};
+use crate::{CommandError, Outcome};
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,29 +62,9 @@ pub struct Args {
 }
 
 /// Runs `check`: exit 0 when everything checked passed, 1 when something failed.
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let project = crate::project()?;
-    let source = if args.solutions {
-        if !project.has_solutions() {
-            bail!(
-                "there is no solutions/ folder here: reference solutions are not part of a student release"
-            );
-        }
-        Source::Solutions
-    } else if let Some(dir) = args.source {
-        let dir = dir
-            .canonicalize()
-            .with_context(|| format!("the source directory {} does not exist", dir.display()))?;
-        if !dir.join("exercises").is_dir() {
-            bail!(
-                "{} has no exercises/ folder: a source is laid out like the student release (DIR/exercises/NN_topic/src/...)",
-                dir.display()
-            );
-        }
-        Source::Dir(dir)
-    } else {
-        Source::Exercises
-    };
+    let source = source(&project, args.solutions, args.source)?;
     let topics = project.select(&args.topics)?;
     if let Some(filter) = &args.test {
         refuse_empty_filter(&project, &topics, filter)?;
@@ -92,15 +78,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         options.jobs = jobs.max(1);
     }
 
-    let live = args.format == Format::Human && ui::progress_on_stderr();
     if args.format == Format::Human {
         eprintln!("sandbox: {}", checker::confine::layers());
     }
+    let live = (args.format == Format::Human && ui::progress_on_stderr()).then(Live::start);
     let report = checker::check(&project, &options, &|event| {
-        if live && let Progress::Building { topic } = event {
-            eprintln!("building {topic} …");
+        if let Some(live) = &live {
+            live.show(&event);
         }
     });
+    if let Some(live) = live {
+        live.finish();
+    }
     if source == Source::Exercises && options.test_filter.is_none() {
         // Kept for `cargo xtask list`; losing it only loses the progress table.
         let _ = checker::results::record(&project, &report);
@@ -115,11 +104,83 @@ pub fn run(args: Args) -> Result<ExitCode> {
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(if report.all_passed() {
-        ExitCode::SUCCESS
+    if report.all_passed() {
+        Ok(())
     } else {
-        ExitCode::from(1)
-    })
+        Err(CommandError::Unsuccessful)
+    }
+}
+
+/// The source `--solutions` or `--source DIR` names (default: exercises/).
+fn source(project: &checker::Project, solutions: bool, dir: Option<PathBuf>) -> Result<Source> {
+    if solutions {
+        if !project.has_solutions() {
+            bail!(
+                "there is no solutions/ folder here: reference solutions are not part of a student release"
+            );
+        }
+        return Ok(Source::Solutions);
+    }
+    let Some(dir) = dir else {
+        return Ok(Source::Exercises);
+    };
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("the source directory {} does not exist", dir.display()))?;
+    if !dir.join("exercises").is_dir() {
+        bail!(
+            "{} has no exercises/ folder: a source is laid out like the student release (DIR/exercises/NN_topic/src/...)",
+            dir.display()
+        );
+    }
+    Ok(Source::Dir(dir))
+}
+
+/// The live display of a check on a terminal (stderr): a "building" line per
+/// topic, and one status line naming the last finished test, replaced by the
+/// next and cleared before the table. Never used when stderr is not a terminal.
+struct Live {
+    bar: ProgressBar,
+    done: AtomicUsize,
+}
+
+impl Live {
+    fn start() -> Live {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Live {
+            bar,
+            done: AtomicUsize::new(0),
+        }
+    }
+
+    fn show(&self, event: &Progress<'_>) {
+        match event {
+            Progress::Building { topic } => self.bar.println(format!("building {topic} …")),
+            Progress::TestDone { topic, result } => {
+                let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+                let mark = if result.verdict.passed() {
+                    "✓"
+                } else {
+                    "✗"
+                };
+                self.bar.set_message(format!(
+                    "{done} tests done · {mark} {topic} · {}",
+                    result.name
+                ));
+            }
+            // The table shows each topic's result; nothing to add while it runs.
+            Progress::TopicDone { .. } => {}
+        }
+    }
+
+    fn finish(self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// A `--test` filter that selects no test of the chosen topics is a usage error
@@ -166,7 +227,7 @@ fn append(path: &std::path::Path, text: &str) -> Result<()> {
 
 fn print_report(report: &CheckReport, format: Format) -> Result<()> {
     match format {
-        Format::Human => print!("{}", checker::report::human(report, ui::color_stdout())),
+        Format::Human => print!("{}", table(report, Paint::stdout())),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&checker::report::json(report))
@@ -174,4 +235,80 @@ fn print_report(report: &CheckReport, format: Format) -> Result<()> {
         ),
     }
     Ok(())
+}
+
+/// The per-topic, per-test table a person reads (also `bless`'s).
+pub fn table(report: &CheckReport, paint: Paint) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Checked {}", report.source);
+    for topic in &report.topics {
+        out.push('\n');
+        topic_table(&mut out, topic, paint);
+    }
+    let tests: Vec<&TestResult> = report.topics.iter().flat_map(|t| &t.tests).collect();
+    let passed = tests.iter().filter(|t| t.verdict.passed()).count();
+    let _ = writeln!(
+        out,
+        "\nTotal: {}/{} points, {passed} of {} tests passed ({:.1} s)",
+        points(report.points()),
+        points(report.max_points()),
+        tests.len(),
+        report.seconds
+    );
+    out
+}
+
+fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
+    let header = format!(
+        "{:<52} {:>7}",
+        topic.topic,
+        format!("{}/{}", points(topic.points()), points(topic.max_points()))
+    );
+    let _ = writeln!(out, "{}", paint.paint(ui::BOLD, &header));
+    if let Some(problem) = &topic.problem {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint.paint(ui::RED, &indent(&problem.message(), 2))
+        );
+    }
+    let width = topic
+        .tests
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for test in &topic.tests {
+        let mark = if test.verdict.passed() {
+            paint.paint(ui::GREEN, "✓")
+        } else {
+            paint.paint(ui::RED, "✗")
+        };
+        let hidden = if test.visibility == Visibility::Hidden {
+            " (hidden)"
+        } else {
+            ""
+        };
+        let score = format!("{}/{}", points(test.points), points(test.max_points));
+        let _ = write!(out, "  {mark} {:<width$} {score:>6}{hidden}", test.name);
+        match &test.verdict.failure {
+            None => {}
+            // The topic's problem was printed once above.
+            Some(_) if topic.problem.is_some() => {}
+            Some(failure) => {
+                let _ = write!(out, "\n      {}", indent(&failure.message(), 6));
+            }
+        }
+        for note in &test.verdict.notes {
+            let _ = write!(out, "\n      note: {}", indent(note, 6));
+        }
+        out.push('\n');
+    }
+}
+
+/// Indents every line after the first by `n` spaces.
+fn indent(text: &str, n: usize) -> String {
+    text.trim_end()
+        .replace('\n', &format!("\n{}", " ".repeat(n)))
 }

@@ -4,15 +4,15 @@
 //! 2 bad usage; 3 the grader itself failed (results are still written).
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::anyhow;
 use checker::grading::{self, GradeEvent, GradeOptions, Shard};
 use checker::report::points;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::ui;
+use crate::{CommandError, Outcome};
 
 /// Arguments of `cargo xtask grade`.
 #[derive(Debug, clap::Args)]
@@ -46,37 +46,23 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
     Shard::parse(text)
 }
 
-/// Runs `grade`; prints its own errors and returns the exit code.
-pub fn run(args: Args) -> Result<ExitCode> {
-    let usage = |message: String| {
-        eprintln!("error: {message}");
-        Ok(ExitCode::from(2))
-    };
-    let project = match crate::project() {
-        Ok(project) => project,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(ExitCode::from(3));
-        }
-    };
+/// Runs `grade` (exit codes in the module doc).
+pub fn run(args: Args) -> Outcome {
+    let project = crate::project().map_err(CommandError::Grader)?;
     if !project.has_hidden_tests() {
         eprintln!(
             "warning: this is a student release (no hidden tests): only the public tests will grade"
         );
     }
-    let topics = match project.select(&args.topics) {
-        // Teaching order, whatever the order asked: the CSV columns stay stable.
-        Ok(selected) => project
-            .topics
-            .iter()
-            .filter(|t| selected.iter().any(|s| s.dir == t.dir))
-            .cloned()
-            .collect(),
-        Err(e) => return usage(format!("{e:#}")),
-    };
-    if let Err(e) = grading::discover(&args.submissions, Some(&args.out)) {
-        return usage(e.0);
-    }
+    let selected = project.select(&args.topics)?;
+    // Teaching order, whatever the order asked: the CSV columns stay stable.
+    let topics = project
+        .topics
+        .iter()
+        .filter(|t| selected.iter().any(|s| s.dir == t.dir))
+        .cloned()
+        .collect();
+    grading::discover(&args.submissions, Some(&args.out)).map_err(|e| anyhow!(e.0))?;
     // Student code is compiled and run under Landlock; without it, grading would
     // trust every submission. Say what is in force, and refuse what is not enough.
     let layers = checker::confine::layers();
@@ -88,12 +74,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             layers.missing().join(", ")
         )
     } else {
-        return usage(format!(
+        return Err(CommandError::Usage(anyhow!(
             "this machine cannot confine student code: it lacks {} (sandbox: {layers}). \
              Grade as root on a Linux 6.7+ kernel that allows Landlock (a plain CI runner rather \
              than a container), or pass --no-sandbox for code you trust",
             layers.missing().join(", ")
-        ));
+        )));
     };
     eprintln!("sandbox: {sandbox}");
     let jobs = args
@@ -184,28 +170,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    match outcome {
-        Ok(run) => {
-            println!(
-                "graded {} submissions: {}",
-                run.results.len(),
-                args.out.join("grades.csv").display()
-            );
-            if run.grader_failed {
-                eprintln!(
-                    "error: the grader failed for some tests (\"checker error\" in the results); the other results are written"
-                );
-                Ok(ExitCode::from(3))
-            } else {
-                Ok(ExitCode::SUCCESS)
-            }
-        }
-        Err(e) => {
-            if let Some(usage_error) = e.downcast_ref::<grading::UsageError>() {
-                return usage(usage_error.0.clone());
-            }
-            eprintln!("error: {e:#}");
-            Ok(ExitCode::from(3))
-        }
+    let run = outcome.map_err(CommandError::from_grading)?;
+    println!(
+        "graded {} submissions: {}",
+        run.results.len(),
+        args.out.join("grades.csv").display()
+    );
+    if run.grader_failed {
+        return Err(CommandError::Grader(anyhow!(
+            "the grader failed for some tests (\"checker error\" in the results); the other results are written"
+        )));
     }
+    Ok(())
 }

@@ -1,14 +1,23 @@
 //! `cargo xtask hint TOPIC [TASK]`: progressive hints, one level more each call.
 //!
-//! Hints come from `exercises/NN_topic/hints.toml`; how many levels were seen is
-//! kept in `target/threadlings/hints.json` (see `checker::hints`).
+//! Hints come from `exercises/NN_topic/hints.toml` (loaded and checked by
+//! `checker::hints`); how many levels a student has seen is kept here, per topic
+//! and task, in `target/threadlings/hints.json` (the checker's work directory):
+//! each call shows one more. Deleting that file (or `cargo clean`) starts every
+//! task at the first hint again.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::process::ExitCode;
+use std::fs;
+use std::path::PathBuf;
 
-use anyhow::Result;
-use checker::hints::{self, HintState, Hints, LEVELS, Lang, TaskHints};
+use anyhow::{Context, Result};
+use checker::hints::{self, Hints, LEVELS, Lang, TaskHints};
 use checker::{Project, Topic, TopicResult};
+use serde::{Deserialize, Serialize};
+
+use crate::Outcome;
+use crate::ui::{self, Paint};
 
 /// Arguments of `cargo xtask hint`.
 #[derive(Debug, clap::Args)]
@@ -32,7 +41,7 @@ pub fn parse_lang(text: &str) -> Result<Lang, String> {
 }
 
 /// Shows the next hint.
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let project = crate::project()?;
     let lang = Lang::resolve(args.lang)?;
     let topic = project.find(&args.topic)?.clone();
@@ -55,27 +64,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => {
             let results = checker::results::load(&project).unwrap_or_default();
             let last = results.get(&topic.dir);
-            match hints.current(last, &HintState::load(&project)) {
+            match current_task(&project, &hints, last) {
                 Some(task) => task,
                 None => {
                     println!("{}", nothing_to_hint(&topic, &hints, last, lang));
-                    return Ok(ExitCode::SUCCESS);
+                    return Ok(());
                 }
             }
         }
     };
     print!(
         "{}",
-        next_hint(
-            &project,
-            &topic,
-            &hints,
-            task,
-            lang,
-            crate::ui::color_stdout()
-        )?
+        next_hint(&project, &topic, &hints, task, lang, ui::color_stdout())?
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+/// The task a student most likely wants a hint for ([`Hints::current`]), with
+/// the levels seen so far. Shared with `watch`.
+pub fn current_task<'a>(
+    project: &Project,
+    hints: &'a Hints,
+    last: Option<&TopicResult>,
+) -> Option<&'a TaskHints> {
+    let state = HintState::load(project);
+    hints.current(last, &|task| state.seen(&hints.topic, task))
 }
 
 /// What to say when no task needs a hint: every hinted task passed at the last
@@ -125,14 +138,8 @@ pub fn next_hint(
     lang: Lang,
     color: bool,
 ) -> Result<String> {
-    let (level, shown) = hints::reveal(project, hints, task, lang)?;
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    };
+    let (level, shown) = reveal(project, hints, task, lang)?;
+    let paint = Paint::new(color);
     let file = format!("exercises/{}/{}", topic.dir, task.file);
     let mut out = String::new();
     let title = match lang {
@@ -145,14 +152,19 @@ pub fn next_hint(
             topic.dir, task.name
         ),
     };
-    let _ = writeln!(out, "{}\n", paint("1", &title));
+    let _ = writeln!(out, "{}\n", paint.paint(ui::BOLD, &title));
     for (i, hint) in shown.iter().enumerate() {
         let text = wrap(hint, 76, 5);
         let label = format!("  {}. ", i + 1);
         if i + 1 == shown.len() {
-            let _ = writeln!(out, "{}{}", paint("1", &label), paint("36", &text));
+            let _ = writeln!(
+                out,
+                "{}{}",
+                paint.paint(ui::BOLD, &label),
+                paint.paint(ui::CYAN, &text)
+            );
         } else {
-            let _ = writeln!(out, "{}{}", label, paint("2", &text));
+            let _ = writeln!(out, "{}{}", label, paint.paint(ui::DIM, &text));
         }
     }
     let footer = match (lang, level < LEVELS) {
@@ -175,8 +187,82 @@ pub fn next_hint(
             task.name, topic.dir
         ),
     };
-    let _ = writeln!(out, "\n{}", paint("2", &footer));
+    let _ = writeln!(out, "\n{}", paint.paint(ui::DIM, &footer));
     Ok(out)
+}
+
+/// How many hint levels of each task a student has seen, by topic then task.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HintState {
+    /// Topic directory → task name → levels seen (0..=[`LEVELS`]).
+    #[serde(default)]
+    pub seen: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// `target/threadlings/hints.json`.
+pub fn state_path(project: &Project) -> PathBuf {
+    project.work_dir().join("hints.json")
+}
+
+impl HintState {
+    /// The saved state; an absent or unreadable file is a fresh start.
+    pub fn load(project: &Project) -> HintState {
+        fs::read_to_string(state_path(project))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the state.
+    pub fn save(&self, project: &Project) -> Result<()> {
+        let path = state_path(project);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let text = serde_json::to_string_pretty(self).context("cannot encode the hint state")?;
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Levels of `task` seen so far.
+    pub fn seen(&self, topic: &str, task: &str) -> usize {
+        self.seen
+            .get(topic)
+            .and_then(|tasks| tasks.get(task))
+            .copied()
+            .unwrap_or(0)
+            .min(LEVELS)
+    }
+
+    /// Reveals one more level of `task` (never beyond [`LEVELS`]) and returns
+    /// how many are now revealed.
+    pub fn reveal_next(&mut self, topic: &str, task: &str) -> usize {
+        let next = (self.seen(topic, task) + 1).min(LEVELS);
+        self.seen
+            .entry(topic.to_owned())
+            .or_default()
+            .insert(task.to_owned(), next);
+        next
+    }
+
+    /// Forgets what was seen of a topic (every task starts at the first hint again).
+    pub fn forget(&mut self, topic: &str) {
+        self.seen.remove(topic);
+    }
+}
+
+/// Reveals the next hint of `task` and saves the state: returns the revealed
+/// levels (1..=[`LEVELS`]) and the hints shown so far.
+fn reveal<'a>(
+    project: &Project,
+    hints: &Hints,
+    task: &'a TaskHints,
+    lang: Lang,
+) -> Result<(usize, &'a [String])> {
+    let mut state = HintState::load(project);
+    let level = state.reveal_next(&hints.topic, &task.name);
+    state.save(project)?;
+    Ok((level, &task.levels(lang)[..level]))
 }
 
 /// Display width of a character (East Asian wide characters count 2).
@@ -263,7 +349,20 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{HintState, LEVELS, wrap};
+
+    #[test]
+    fn levels_stop_at_the_last_one() {
+        let mut state = HintState::default();
+        assert_eq!(state.seen("01", "a"), 0);
+        for level in 1..=LEVELS {
+            assert_eq!(state.reveal_next("01", "a"), level);
+        }
+        assert_eq!(state.reveal_next("01", "a"), LEVELS);
+        assert_eq!(state.seen("01", "b"), 0);
+        state.forget("01");
+        assert_eq!(state.seen("01", "a"), 0);
+    }
 
     #[test]
     fn wraps_words_and_wide_characters() {

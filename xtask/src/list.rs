@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::process::ExitCode;
 use std::time::SystemTime;
 
-use anyhow::Result;
 use checker::report::points;
 use checker::results::TaskProgress;
 use checker::{Project, Topic, TopicResult};
 
-use crate::ui;
+use crate::Outcome;
+use crate::ui::{self, Paint};
 
 /// Arguments of `cargo xtask list`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +24,7 @@ pub struct Args {
 }
 
 /// Prints the table. Exit 0 (2 for an unknown topic).
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let project = crate::project()?;
     let topics = project.select(&args.topics)?;
     let results = checker::results::load(&project).unwrap_or_default();
@@ -33,7 +32,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "{}",
         table(&project, &topics, &results, !args.short, ui::color_stdout())
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// One row: a topic or a task.
@@ -79,13 +78,8 @@ pub fn table(
     with_tasks: bool,
     color: bool,
 ) -> String {
-    let paint = |code: &str, text: String| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text
-        }
-    };
+    let painter = Paint::new(color);
+    let paint = |style: anstyle::Style, text: String| painter.paint(style, &text);
     let results_time = fs::metadata(checker::results::path(project))
         .and_then(|m| m.modified())
         .ok();
@@ -94,7 +88,7 @@ pub fn table(
         out,
         "{}",
         paint(
-            "1",
+            ui::BOLD,
             format!("{:<34} {:>7} {:>9}", "topic / task", "tests", "points")
         )
     );
@@ -119,30 +113,33 @@ pub fn table(
         total_tests += summary.tests;
         let done = checker::results::done(result);
         let status = match result {
-            None if tasks.is_empty() => paint("31", "no grading manifest yet".into()),
-            None => paint("2", "not checked yet".into()),
+            None if tasks.is_empty() => paint(ui::RED, "no grading manifest yet".into()),
+            None => paint(ui::DIM, "not checked yet".into()),
             Some(r) if r.problem.is_some() && r.tests.iter().all(|t| !t.verdict.passed()) => {
                 let what = match &r.problem {
                     Some(checker::judge::Failure::CompileError { .. }) => "does not compile",
                     _ => "could not be checked",
                 };
-                paint("31", what.into())
+                paint(ui::RED, what.into())
             }
-            Some(_) if done => paint("32", "✓ done".into()),
+            Some(_) if done => paint(ui::GREEN, "✓ done".into()),
             Some(_) => String::new(),
         };
         let stale = if result.is_some() && edited_since_check(project, topic, results_time) {
-            paint("33", "(edited since the last check)".into())
+            paint(ui::YELLOW, "(edited since the last check)".into())
         } else {
             String::new()
         };
-        let line = format!("{} {status} {stale}", paint("1", format_row(&summary, 0)));
+        let line = format!(
+            "{} {status} {stale}",
+            paint(ui::BOLD, format_row(&summary, 0))
+        );
         let _ = writeln!(out, "{}", line.trim_end());
         if with_tasks {
             for task in &tasks {
                 let line = format_row(task, 2);
                 let line = if task.checked && task.passed == task.tests {
-                    paint("32", line)
+                    paint(ui::GREEN, line)
                 } else {
                     line
                 };
@@ -154,7 +151,7 @@ pub fn table(
         out,
         "{}",
         paint(
-            "1",
+            ui::BOLD,
             format!(
                 "{:<34} {:>7} {:>9}",
                 "total",

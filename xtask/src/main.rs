@@ -56,21 +56,73 @@ fn main() -> ExitCode {
     stop_tests_on_interrupt();
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Watch(args) => watch::run(args),
+        // watch still returns its own exit code (its split into watch/ adopts `Outcome`).
+        Command::Watch(args) => match watch::run(args) {
+            Ok(code) => return code,
+            Err(e) => Err(CommandError::from(e)),
+        },
         Command::List(args) => list::run(args),
         Command::Hint(args) => hint::run(args),
         Command::Reset(args) => reset::run(args),
-        // grade prints its own errors and chooses its exit code (2 usage, 3 grader failure).
         Command::Grade(args) => grade::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Release(args) => release::run(args),
         Command::Bless(args) => bless::run(args),
     };
     match outcome {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.exit(),
+    }
+}
+
+/// What a command returns: `Ok` is exit code 0.
+pub type Outcome = Result<(), CommandError>;
+
+/// Why a command did not succeed. [`CommandError::exit`] is the one map from
+/// these to exit codes (DESIGN.md's CLI contract). A plain [`anyhow::Error`]
+/// converts to [`CommandError::Usage`], so `?` gives the usual exit code 2.
+#[derive(Debug)]
+pub enum CommandError {
+    /// The command did its work and the answer is no, already printed: a test
+    /// failed (`check`, `bless`), a reset was declined. Exit code 1.
+    Unsuccessful,
+    /// Bad usage or setup: an unknown topic, a missing folder, a machine that
+    /// cannot confine student code. Exit code 2.
+    Usage(anyhow::Error),
+    /// The grader itself failed (`grade`: results are still written; `merge`:
+    /// the merged files cannot be written). Exit code 3.
+    Grader(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(error: anyhow::Error) -> CommandError {
+        CommandError::Usage(error)
+    }
+}
+
+impl CommandError {
+    /// An error out of the grading engine: bad usage when it is a
+    /// [`checker::grading::UsageError`] (shown by its message alone), else the
+    /// grader's failure.
+    pub fn from_grading(error: anyhow::Error) -> CommandError {
+        match error.downcast::<checker::grading::UsageError>() {
+            Ok(usage) => CommandError::Usage(anyhow::Error::msg(usage.0)),
+            Err(error) => CommandError::Grader(error),
+        }
+    }
+
+    /// Prints the message (if any) to stderr and returns the exit code.
+    pub fn exit(self) -> ExitCode {
+        match self {
+            CommandError::Unsuccessful => ExitCode::from(1),
+            CommandError::Usage(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+            CommandError::Grader(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(3)
+            }
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use checker::grading;
+
+use crate::{CommandError, Outcome};
 
 /// Arguments of `cargo xtask merge`.
 #[derive(Debug, clap::Args)]
@@ -19,33 +20,24 @@ pub struct Args {
 }
 
 /// Runs `merge`: 0 merged, 2 bad usage (not grading outputs, a student in two shards), 3 cannot write.
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let grading::Merged {
         info,
         results,
         origin,
         warnings,
-    } = match grading::merge(&args.dirs) {
-        Ok(merged) => merged,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    } = grading::merge(&args.dirs).map_err(CommandError::Usage)?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    if let Err(e) = write(&args.out, &info, &results, &origin) {
-        eprintln!("error: {e:#}");
-        return Ok(ExitCode::from(3));
-    }
+    write(&args.out, &info, &results, &origin).map_err(CommandError::Grader)?;
     println!(
         "merged {} submissions from {} folders into {}",
         results.len(),
         args.dirs.len(),
         args.out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn write(

@@ -5,11 +5,12 @@
 use std::fs;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use checker::{Project, Topic};
+
+use crate::{CommandError, Outcome};
 
 /// Arguments of `cargo xtask reset`.
 #[derive(Debug, clap::Args)]
@@ -47,7 +48,7 @@ impl Restore {
 
 /// Restores the files: exit 0 when done (or nothing to do), 1 when declined,
 /// 2 for an unknown topic or file.
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: Args) -> Outcome {
     let project = crate::project()?;
     let wanted = targets(&project, &args)?;
     let mut restores = Vec::new();
@@ -72,7 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 format!("all {} files are", restores.len())
             }
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     println!("These files will get their skeleton back; your changes in them will be lost:");
     for r in &changed {
@@ -80,7 +81,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if !args.yes && !confirm()? {
         println!("Nothing was reset.");
-        return Ok(ExitCode::from(1));
+        return Err(CommandError::Unsuccessful);
     }
     let backup = backup_dir(&project);
     for r in &changed {
@@ -108,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or(&backup)
             .display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The (topic, student file) pairs named on the command line.

@@ -77,7 +77,40 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A one-paragraph view of a report for assertion messages.
+/// A plain view of a report for assertion messages: per topic its problem, per
+/// test its verdict, points, failure message and notes (the people's table is
+/// xtask's rendering; these tests need none of it).
 pub fn summary(report: &CheckReport) -> String {
-    checker::report::human(report, false)
+    use checker::report::points;
+    use std::fmt::Write as _;
+    let mut out = format!("Checked {}\n", report.source);
+    for topic in &report.topics {
+        let _ = writeln!(
+            out,
+            "{} {}/{}",
+            topic.topic,
+            points(topic.points()),
+            points(topic.max_points())
+        );
+        if let Some(problem) = &topic.problem {
+            let _ = writeln!(out, "  problem: {}", problem.message().trim_end());
+        }
+        for test in &topic.tests {
+            let mark = if test.verdict.passed() { "✓" } else { "✗" };
+            let _ = writeln!(
+                out,
+                "  {mark} {} {}/{}",
+                test.name,
+                points(test.points),
+                points(test.max_points)
+            );
+            if let Some(failure) = &test.verdict.failure {
+                let _ = writeln!(out, "      {}", failure.message().trim_end());
+            }
+            for note in &test.verdict.notes {
+                let _ = writeln!(out, "      note: {}", note.trim_end());
+            }
+        }
+    }
+    out
 }

@@ -17,7 +17,6 @@ mod manifests;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use checker::Project;
@@ -61,8 +60,12 @@ const SHIPPED_TOP: &[&str] = &[
     "xtask",
 ];
 
-/// Runs `release`.
-pub fn run(args: Args) -> Result<ExitCode> {
+/// Runs `release`: exit 0, or 2 (bad usage or setup) with the reason.
+pub fn run(args: Args) -> crate::Outcome {
+    Ok(release(args)?)
+}
+
+fn release(args: Args) -> Result<()> {
     let project = crate::project()?;
     if !project.has_solutions() {
         bail!(
@@ -89,7 +92,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "check it there with: cd {} && cargo xtask check",
         out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Creates `out`, or checks it is empty, or (with `force`) empties it but for `.git/`.

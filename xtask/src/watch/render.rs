@@ -8,24 +8,18 @@ use checker::hints;
 use checker::judge::Failure;
 use checker::report::points;
 
+use anstyle::Style;
+
 use super::state::WatchState;
+use crate::ui;
 
 /// Lines of a long failure message shown on the screen.
 const MAX_MESSAGE_LINES: usize = 24;
 
-/// `text` in the ANSI style `code` (`1` bold, `2` dim, `31` red, `32` green,
-/// `33` yellow, `36` cyan) when `color`, else as it is. Watch's only painting.
-fn paint(color: bool, code: &str, text: &str) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
-    }
-}
-
 impl WatchState {
-    fn paint(&self, code: &str, text: &str) -> String {
-        paint(self.color, code, text)
+    /// `text` in `style` when colour is on (the one painting place is [`ui`]).
+    fn paint(&self, style: Style, text: &str) -> String {
+        ui::Paint::new(self.color).paint(style, text)
     }
 
     /// Prints the screen: over the previous one on a terminal, after it otherwise.
@@ -70,7 +64,7 @@ impl WatchState {
         let title = format!("threadlings watch · {}", topic.dir);
         match result {
             None => {
-                let _ = writeln!(out, "{}\n\n  not checked yet", self.paint("1", &title));
+                let _ = writeln!(out, "{}\n\n  not checked yet", self.paint(ui::BOLD, &title));
             }
             Some(result) => self.topic_screen(&mut out, &title, result),
         }
@@ -85,21 +79,25 @@ impl WatchState {
             let mark = match result {
                 None => format!("{} –", t.number()),
                 Some(_) if checker::results::done(result) => {
-                    self.paint("32", &format!("{} ✓", t.number()))
+                    self.paint(ui::GREEN, &format!("{} ✓", t.number()))
                 }
                 Some(r) => format!("{} {}%", t.number(), percent(r.points(), r.max_points())),
             };
             if t.dir == topic.dir {
-                line.push_str(&self.paint("1", &format!("[{mark}]")));
+                line.push_str(&self.paint(ui::BOLD, &format!("[{mark}]")));
             } else {
                 line.push_str(&mark);
             }
         }
         let _ = writeln!(out, "{line}");
         if let Some(notice) = &self.notice {
-            let _ = writeln!(out, "\n{}", self.paint("33", notice));
+            let _ = writeln!(out, "\n{}", self.paint(ui::YELLOW, notice));
         }
-        let _ = writeln!(out, "\n{}", self.paint("2", self.keys(false).trim_end()));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            self.paint(ui::DIM, self.keys(false).trim_end())
+        );
         if let Some(extra) = &self.extra {
             let _ = write!(out, "\n{}", extra.trim_end());
             out.push('\n');
@@ -119,8 +117,8 @@ impl WatchState {
         let _ = writeln!(
             out,
             "{}{}",
-            self.paint("1", &format!("{title:<52}")),
-            self.paint("1", &score)
+            self.paint(ui::BOLD, &format!("{title:<52}")),
+            self.paint(ui::BOLD, &score)
         );
         let width = 30;
         let filled = (passed * width).checked_div(total).unwrap_or(0);
@@ -133,7 +131,7 @@ impl WatchState {
         let _ = writeln!(
             out,
             "{} {passed} of {total} tests passed{took}",
-            self.paint(if passed == total { "32" } else { "36" }, &bar)
+            self.paint(if passed == total { ui::GREEN } else { ui::CYAN }, &bar)
         );
 
         // Per task: tests passed.
@@ -142,7 +140,7 @@ impl WatchState {
                 .iter()
                 .map(|task| {
                     if task.done() {
-                        self.paint("32", &format!("✓ {}", task.task))
+                        self.paint(ui::GREEN, &format!("✓ {}", task.task))
                     } else {
                         format!("{} {}/{}", task.task, task.passed, task.tests)
                     }
@@ -155,7 +153,7 @@ impl WatchState {
                 Failure::CompileError { .. } => format!("✗ {} does not compile", result.topic),
                 _ => format!("✗ {} could not be checked", result.topic),
             };
-            let _ = writeln!(out, "{}", self.paint("31", &heading));
+            let _ = writeln!(out, "{}", self.paint(ui::RED, &heading));
             let message = match problem {
                 Failure::CompileError { message } => message.clone(),
                 other => other.message(),
@@ -173,8 +171,8 @@ impl WatchState {
                 let _ = writeln!(
                     out,
                     "{} {}",
-                    self.paint("31", "✗"),
-                    self.paint("1", &format!("{} ({}{file})", test.name, test.task))
+                    self.paint(ui::RED, "✗"),
+                    self.paint(ui::BOLD, &format!("{} ({}{file})", test.name, test.task))
                 );
                 let message = test
                     .verdict
@@ -189,7 +187,7 @@ impl WatchState {
                         out,
                         "{}",
                         self.paint(
-                            "2",
+                            ui::DIM,
                             &format!(
                                 "  … and {others} more failing; `cargo xtask check {}` shows them all.",
                                 self.current.number()
@@ -203,7 +201,7 @@ impl WatchState {
                     out,
                     "{}",
                     self.paint(
-                        "32",
+                        ui::GREEN,
                         &format!("✓ Every test of {} passes. Well done!", result.topic)
                     )
                 );

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-use checker::hints::{self, HintState, Lang};
+use checker::hints::{self, Lang};
 use checker::{CheckOptions, Progress, Project, Source, Topic, TopicResult};
 
 use super::poll::{Fingerprint, fingerprint};
@@ -183,7 +183,7 @@ impl WatchState {
             Err(e) => return format!("{e:#}"),
         };
         let last = self.results.get(&self.current.dir);
-        match hints.current(last, &HintState::load(&self.project)) {
+        match hint::current_task(&self.project, &hints, last) {
             Some(task) => hint::next_hint(
                 &self.project,
                 &self.current,

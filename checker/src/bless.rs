@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use crate::assemble::{self, Sandbox};
+use crate::assemble;
 use crate::check::{self, CheckOptions, CheckReport};
 use crate::project::{Project, Topic};
 use crate::source::Source;
@@ -22,7 +22,7 @@ pub fn bless(project: &Project, topics: Vec<Topic>) -> Result<(CheckReport, Vec<
     let report = check::check(project, &options, &|_| {});
     let mut changed = Vec::new();
     for topic in &topics {
-        let sandbox = Sandbox::locate(project, &Source::Solutions.key(), topic);
+        let sandbox = project.sandbox(&Source::Solutions.key(), topic);
         let suite = project.suite_dir(topic);
         for snap in assemble::walk(&sandbox.snapshot_dir())? {
             let Some(name) = snap.file_name().map(|n| n.to_string_lossy().into_owned()) else {

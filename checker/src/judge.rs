@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use threadlings_harness::protocol::{Outcome, ReportLine};
 use threadlings_harness::todo_location;
+use threadlings_protocol::{Outcome, ReportLine};
 
 use crate::run::{Ending, RunOutput};
 

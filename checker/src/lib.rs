@@ -17,6 +17,7 @@
 pub mod assemble;
 pub mod bless;
 pub mod check;
+pub mod check_result;
 pub mod compile;
 pub mod confine;
 pub mod grading;
@@ -24,12 +25,15 @@ pub mod hints;
 pub mod judge;
 pub mod lock_rule;
 pub mod manifest;
+pub mod parallel;
 pub mod project;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod sandbox;
 pub mod skeletons;
 pub mod source;
+mod test_run;
 
 pub use check::{CheckOptions, CheckReport, Progress, TestResult, TopicResult, check};
 pub use project::{Project, Topic};

@@ -58,9 +58,9 @@ impl TestSpec {
         self.file.starts_with("model_")
     }
 
-    /// The test binary this test is compiled into (see [`crate::assemble::binary_of`]).
+    /// The test binary this test is compiled into (see [`crate::sandbox::binary_of`]).
     pub fn binary(&self) -> &'static str {
-        crate::assemble::binary_of(&self.file)
+        crate::sandbox::binary_of(&self.file)
     }
 
     /// The test's full name inside its binary: `file::name`.

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::manifest::Manifest;
+use crate::sandbox::Sandbox;
 
 /// One lesson topic, as listed in `checker/suites/topics.toml`.
 #[derive(Debug, Clone)]
@@ -110,6 +111,16 @@ impl Project {
             .map(PathBuf::from)
             .unwrap_or_else(|| self.root.join("target"))
             .join("threadlings")
+    }
+
+    /// The sandbox of `topic` for the source with key `source_key`.
+    pub fn sandbox(&self, source_key: &str, topic: &Topic) -> Sandbox {
+        Sandbox::locate(&self.work_dir(), source_key, &topic.dir)
+    }
+
+    /// The folder holding every sandbox of the source with key `source_key`.
+    pub fn sandboxes_of(&self, source_key: &str) -> PathBuf {
+        Sandbox::source_root(&self.work_dir(), source_key)
     }
 
     /// Finds topics by name: `02`, `2`, `02_join_all` or `join_all`. Empty selects all.

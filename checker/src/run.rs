@@ -22,6 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use threadlings_protocol::env;
 
 use crate::confine::{Confinement, Policy};
 
@@ -55,7 +56,8 @@ pub struct RunRequest {
     pub cwd: PathBuf,
     /// Time limit.
     pub timeout: Duration,
-    /// Extra environment on top of the clean base.
+    /// Extra environment on top of the clean base (a check passes its
+    /// [`threadlings_protocol::TestEnv::vars`]).
     pub env: Vec<(String, String)>,
     /// What the test may read, execute and write (see [`crate::confine`]).
     pub policy: Policy,
@@ -112,8 +114,9 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         )
         .env("LANG", "C.UTF-8")
         .env("RUST_BACKTRACE", "0")
-        .env("INSTA_UPDATE", "no")
-        .env("INSTA_FORCE_PASS", "0")
+        // insta never writes or waives a snapshot unless the check says so (bless).
+        .env(env::INSTA_UPDATE, "no")
+        .env(env::INSTA_FORCE_PASS, "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -63,7 +63,7 @@ impl Demo {
 
     /// Sets `THREADLINGS_TIME_SCALE`: the lesson's time unit is 1 s × `scale`.
     pub fn time_scale(mut self, scale: &str) -> Demo {
-        self.command.env("THREADLINGS_TIME_SCALE", scale);
+        self.command.env(crate::protocol::env::TIME_SCALE, scale);
         self
     }
 

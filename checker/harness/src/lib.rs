@@ -44,7 +44,7 @@ pub use watchdog::within;
 
 /// The lesson's time unit scaled by `THREADLINGS_TIME_SCALE` (default 1.0).
 pub fn time_scale() -> f64 {
-    std::env::var("THREADLINGS_TIME_SCALE")
+    std::env::var(protocol::env::TIME_SCALE)
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s > 0.0)

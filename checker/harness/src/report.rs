@@ -25,10 +25,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use crate::panic_capture;
 #[cfg(doc)]
 use crate::protocol::REPORT_FD_ENV;
-use crate::protocol::{MESSAGE_CAP, Outcome, ReportLine};
-
-/// The same name as [`REPORT_FD_ENV`], for `getenv` before `main`.
-const REPORT_FD_ENV_C: &std::ffi::CStr = c"THREADLINGS_REPORT_FD";
+use crate::protocol::{Outcome, ReportLine, cap_message, env};
 
 /// Not looked at yet.
 const UNCLAIMED: i32 = -2;
@@ -66,7 +63,7 @@ fn claim() {
 fn report_fd_from_env() -> Option<i32> {
     // SAFETY: a NUL-terminated name; the value is read at once, while no other
     // thread exists or (later) before any test code could change the environment.
-    let value = unsafe { libc::getenv(REPORT_FD_ENV_C.as_ptr()) };
+    let value = unsafe { libc::getenv(env::REPORT_FD_C.as_ptr()) };
     if value.is_null() {
         return None;
     }
@@ -131,7 +128,7 @@ pub fn graded(body: impl FnOnce()) {
     if let Ok(mut slot) = CHANNEL.lock() {
         *slot = channel;
     }
-    panic_capture::install();
+    panic_capture::install(report_todo);
     let result = panic::catch_unwind(AssertUnwindSafe(body));
     if !reporting {
         if let Err(payload) = result {
@@ -150,7 +147,7 @@ pub fn graded(body: impl FnOnce()) {
             let message = panic_capture::payload_text(payload.as_ref());
             finish(ReportLine {
                 outcome: Outcome::Fail,
-                message: Some(cut(panic_capture::describe_failure(&message))),
+                message: Some(cap_message(panic_capture::describe_failure(&message))),
                 not_implemented: panic_capture::first_todo_location(),
                 notes: take_notes(),
             });
@@ -161,7 +158,7 @@ pub fn graded(body: impl FnOnce()) {
 
 /// Reports at once that a `todo!()` was reached, so even a test that then hangs
 /// (a thread died before it could answer) names the unimplemented function.
-pub(crate) fn report_todo(location: &str) {
+fn report_todo(location: &str) {
     if let Ok(mut slot) = CHANNEL.lock()
         && let Some(file) = slot.as_mut()
     {
@@ -192,34 +189,4 @@ fn write_line(file: &mut File, line: &ReportLine) {
     json.push('\n');
     // A failed write means no pass is recorded, which is the safe outcome.
     let _ = file.write_all(json.as_bytes());
-}
-
-/// `message`, cut to [`MESSAGE_CAP`] bytes at a character boundary.
-fn cut(mut message: String) -> String {
-    if message.len() > MESSAGE_CAP {
-        let mut end = MESSAGE_CAP;
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
-        message.truncate(end);
-        message.push_str("\n… (message cut)");
-    }
-    message
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_c_name_is_the_documented_one() {
-        assert_eq!(REPORT_FD_ENV_C.to_str(), Ok(crate::protocol::REPORT_FD_ENV));
-    }
-
-    #[test]
-    fn long_messages_are_cut_at_a_character_boundary() {
-        let cut = cut("é".repeat(MESSAGE_CAP));
-        assert!(cut.len() < MESSAGE_CAP + 32);
-        assert!(cut.ends_with("(message cut)"));
-    }
 }

@@ -5,7 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use crate::panic_capture::payload_text;
 
 /// Environment variable that pins [`with_seeds`] to one seed (set by `cargo xtask check --seed`).
-pub const SEED_ENV: &str = "THREADLINGS_SEED";
+pub const SEED_ENV: &str = crate::protocol::env::SEED;
 
 /// Runs `body` once per seed in `seeds`, or only for `THREADLINGS_SEED` when it is set.
 ///
@@ -28,7 +28,7 @@ pub fn with_seeds(seeds: impl IntoIterator<Item = u64>, mut body: impl FnMut(u64
 
 /// "seed 42 — replay with: cargo xtask check 05_producer_consumer --test NAME --seed 42".
 pub fn replay_hint(seed: u64) -> String {
-    let topic = std::env::var("THREADLINGS_TOPIC").unwrap_or_else(|_| "TOPIC".into());
+    let topic = std::env::var(crate::protocol::env::TOPIC).unwrap_or_else(|_| "TOPIC".into());
     let test = std::thread::current()
         .name()
         .map(|n| n.rsplit("::").next().unwrap_or(n).to_owned())

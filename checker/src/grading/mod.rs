@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckOptions, CheckReport, check};
 use crate::judge::Failure;
+use crate::parallel::parallel_for;
 use crate::project::{Project, Topic};
 use crate::source::Source;
 
@@ -268,51 +269,43 @@ pub fn grade(
 
     let jobs = options.jobs.max(1);
     crate::run::set_max_concurrent_tests(jobs);
-    let next = AtomicUsize::new(0);
     let done: Mutex<Vec<SubmissionResult>> = Mutex::new(Vec::new());
     let failed = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(mine.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::SeqCst);
-                    let Some((id, dir)) = mine.get(k) else { break };
-                    events(GradeEvent::SubmissionStarted { id });
-                    let result = grade_one(project, options, id, dir, jobs);
-                    if result.has_checker_error() {
-                        failed.store(true, Ordering::SeqCst);
-                    }
-                    if let Err(e) = write_submission(&options.out, &result) {
-                        failed.store(true, Ordering::SeqCst);
-                        events(GradeEvent::WriteFailed {
-                            message: format!("{e:#}"),
-                        });
-                    }
-                    if !options.keep_sandboxes {
-                        let key = Source::Dir(dir.clone()).key();
-                        // Best effort: a leftover costs disk, never a grade.
-                        let _ = crate::assemble::remove_source_artifacts(project, &key);
-                    }
-                    let mut all = done.lock().unwrap_or_else(|e| e.into_inner());
-                    all.push(result);
-                    all.sort_by(|a, b| a.id.cmp(&b.id));
-                    if let Err(e) = write_aggregates(&options.out, &info(false), &all) {
-                        failed.store(true, Ordering::SeqCst);
-                        events(GradeEvent::WriteFailed {
-                            message: format!("{e:#}"),
-                        });
-                    }
-                    let result = all.iter().find(|r| &r.id == id).cloned();
-                    let count = all.len();
-                    drop(all);
-                    if let Some(result) = result {
-                        events(GradeEvent::SubmissionDone {
-                            result: &result,
-                            done: count,
-                            total: mine.len(),
-                        });
-                    }
-                }
+    // Submissions start in the order listed; `done` is kept sorted by id as they finish.
+    parallel_for(jobs, &mine, |(id, dir)| {
+        events(GradeEvent::SubmissionStarted { id });
+        let result = grade_one(project, options, id, dir, jobs);
+        if result.has_checker_error() {
+            failed.store(true, Ordering::SeqCst);
+        }
+        if let Err(e) = write_submission(&options.out, &result) {
+            failed.store(true, Ordering::SeqCst);
+            events(GradeEvent::WriteFailed {
+                message: format!("{e:#}"),
+            });
+        }
+        if !options.keep_sandboxes {
+            let key = Source::Dir(dir.clone()).key();
+            // Best effort: a leftover costs disk, never a grade.
+            let _ = crate::assemble::remove_source_artifacts(project, &key);
+        }
+        let mut all = done.lock().unwrap_or_else(|e| e.into_inner());
+        all.push(result);
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Err(e) = write_aggregates(&options.out, &info(false), &all) {
+            failed.store(true, Ordering::SeqCst);
+            events(GradeEvent::WriteFailed {
+                message: format!("{e:#}"),
+            });
+        }
+        let result = all.iter().find(|r| &r.id == id).cloned();
+        let count = all.len();
+        drop(all);
+        if let Some(result) = result {
+            events(GradeEvent::SubmissionDone {
+                result: &result,
+                done: count,
+                total: mine.len(),
             });
         }
     });

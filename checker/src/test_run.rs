@@ -1,0 +1,369 @@
+//! Runs a topic's tests once it is built: per test, the lock rule, the runs
+//! ([`crate::run`]) with the protocol's environment ([`TestEnv`]) and the
+//! sandbox's confinement [`Policy`], their verdicts ([`crate::judge`]), and the
+//! [`SuiteGuard`] that catches a test rewriting the suite's files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use threadlings_protocol::TestEnv;
+
+use crate::assemble::{self, Sandbox};
+use crate::check::{CheckOptions, Progress};
+use crate::check_result::TestResult;
+use crate::compile::Binaries;
+use crate::confine::{Policy, SHARED_MEMORY_DIR};
+use crate::judge::{self, Failure, Verdict};
+use crate::manifest::TestSpec;
+use crate::parallel::parallel_for;
+use crate::project::Topic;
+use crate::run::{self, RunRequest};
+
+/// Runs the selected tests: parallel ones on `jobs` workers, then serial ones
+/// alone, then (rarely) those the guard could not tell apart, alone. Results
+/// come back in the order of `selected`. `shared_memory`: the topic's tests may
+/// write `/dev/shm`.
+pub(crate) fn run_tests(
+    options: &CheckOptions,
+    topic: &Topic,
+    sandbox: &Sandbox,
+    binaries: &Binaries,
+    selected: &[&TestSpec],
+    shared_memory: bool,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Vec<TestResult> {
+    let runner = Runner {
+        options,
+        topic,
+        sandbox,
+        binaries,
+        guard: SuiteGuard::new(sandbox.crate_dir.join("tests")),
+        policy: policy_of(options, sandbox, shared_memory),
+    };
+    let run_one = |index: usize| -> Option<TestResult> {
+        let result = runner.run(index, selected[index])?;
+        progress(Progress::TestDone {
+            topic: &topic.dir,
+            result: &result,
+        });
+        Some(result)
+    };
+    let (serial, parallel): (Vec<usize>, Vec<usize>) =
+        (0..selected.len()).partition(|&i| selected[i].serial);
+    let mut results: BTreeMap<usize, TestResult> = BTreeMap::new();
+    let ran = parallel_for(options.jobs, &parallel, |&index| (index, run_one(index)));
+    for index in serial {
+        results.extend(run_one(index).map(|r| (index, r)));
+    }
+    // A test whose verdict was withheld ran beside the one that rewrote a suite
+    // file: each runs again alone, where the guard's blame is certain.
+    for (index, result) in ran {
+        if let Some(result) = result {
+            results.insert(index, result);
+        } else if let Some(result) = run_one(index) {
+            results.insert(index, result);
+        }
+    }
+    results.into_values().collect()
+}
+
+/// Everything the runs of one topic's tests share.
+struct Runner<'a> {
+    options: &'a CheckOptions,
+    topic: &'a Topic,
+    sandbox: &'a Sandbox,
+    binaries: &'a Binaries,
+    guard: SuiteGuard,
+    policy: Policy,
+}
+
+impl Runner<'_> {
+    /// Runs test `index` (`spec`) `repeat` times and judges it; `None` when the
+    /// guard withheld its verdict (it ran beside a test that rewrote the suite).
+    fn run(&self, index: usize, spec: &TestSpec) -> Option<TestResult> {
+        let started = Instant::now();
+        let lock_verdict = crate::lock_rule::verdict(
+            &spec.model_files,
+            &self.topic.student_files,
+            &self.binaries.lock_findings,
+        );
+        let verdict = match (lock_verdict, self.binaries.tests.get(spec.binary())) {
+            // A foreign lock in a file the test relies on: it fails without running
+            // (the model checker could not explore the file; a std lock could hang).
+            (Some(verdict), _) => verdict,
+            (None, None) => Verdict::failed(Failure::CheckerError {
+                message: format!("no test binary was built for {}.rs", spec.file),
+            }),
+            (None, Some(binary)) => {
+                let mut runs = Vec::new();
+                for _ in 0..self.options.repeat.max(1) {
+                    match self.run_once(index, binary.clone(), spec) {
+                        Some(verdict) => runs.push(verdict),
+                        None => return None,
+                    }
+                }
+                judge::combine_repeats(runs)
+            }
+        };
+        Some(TestResult::of(
+            spec,
+            verdict,
+            started.elapsed().as_secs_f64(),
+        ))
+    }
+
+    /// One run of one test, judged; `None` when the guard withheld the verdict.
+    fn run_once(&self, index: usize, binary: PathBuf, spec: &TestSpec) -> Option<Verdict> {
+        let verdict = if self.options.bless {
+            self.try_run_once(binary, spec)
+        } else {
+            let watched = self.guard.watch(index);
+            let verdict = self.try_run_once(binary, spec);
+            match watched.finish() {
+                Ok(GuardVerdict::Untouched) => verdict,
+                Ok(GuardVerdict::Withheld) => return None,
+                Ok(GuardVerdict::Rewritten(changed)) => Ok(Verdict::failed(Failure::Crashed {
+                    message: format!(
+                        "the suite's files were modified while this test ran ({changed}); tests must not write them"
+                    ),
+                })),
+                Err(e) => Err(e),
+            }
+        };
+        Some(verdict.unwrap_or_else(|e| {
+            Verdict::failed(Failure::CheckerError {
+                message: format!("{e:#}"),
+            })
+        }))
+    }
+
+    fn try_run_once(&self, binary: PathBuf, spec: &TestSpec) -> Result<Verdict> {
+        let timeout = Duration::from_secs_f64(spec.timeout);
+        let test_env = TestEnv {
+            topic: self.topic.dir.clone(),
+            // file!() in the tests is relative to the sandbox workspace, so insta
+            // finds snapshots from there.
+            workspace_root: self.sandbox.root.clone(),
+            seed: self.options.seed,
+            replay: self.options.replay.clone(),
+            bless: self.options.bless,
+        };
+        let _alone = spec.serial.then(run::exclusive);
+        let output = run::run_test(&RunRequest {
+            binary,
+            test: spec.path_in_binary(),
+            cwd: self.sandbox.crate_dir.clone(),
+            timeout,
+            env: test_env.vars(),
+            policy: self.policy.clone(),
+        })?;
+        Ok(judge::judge_run(&output, timeout))
+    }
+}
+
+/// What every test of a sandbox may touch (see [`crate::confine`]): execute the
+/// sandbox's binaries (its target folder), read its snapshots (all public; insta
+/// reads them), write `/dev/shm` when the topic needs it and the snapshots when
+/// blessing; a private temporary folder is made in the sandbox's `run/` folder.
+fn policy_of(options: &CheckOptions, sandbox: &Sandbox, shared_memory: bool) -> Policy {
+    let snapshots = sandbox.snapshot_dir();
+    let mut policy = Policy {
+        read_exec: vec![sandbox.target_dir.clone()],
+        temp_parent: sandbox.root.join("run"),
+        ..Policy::default()
+    };
+    if options.bless {
+        policy.write.push(snapshots);
+    } else if snapshots.is_dir() {
+        policy.read.push(snapshots);
+    }
+    if shared_memory {
+        policy.write.push(PathBuf::from(SHARED_MEMORY_DIR));
+    }
+    policy
+}
+
+/// What the guard says about one run.
+#[derive(Debug, PartialEq, Eq)]
+enum GuardVerdict {
+    /// No suite file changed while it ran.
+    Untouched,
+    /// This run rewrote the named suite file (it was restored).
+    Rewritten(String),
+    /// A suite file was rewritten while this run and others ran at once: which
+    /// one wrote it is not known, so this run's verdict does not count.
+    Withheld,
+}
+
+/// The suite files of a sandbox (tests and snapshots) as assembled, so a test
+/// that rewrites them is caught and the originals put back.
+///
+/// The guard looks after every run. Without a user id per test (the checker
+/// is not root), tests running at once could all have written the file, and
+/// the first to finish is not necessarily the writer. So a change found while
+/// other runs are in flight blames no one: every run in flight then is
+/// withheld (including the writer, which was in flight when it wrote and is
+/// until its own look), and [`run_tests`] runs each withheld test again alone,
+/// where a change can only be its own. A verdict never depends on which
+/// sibling happened to run beside it.
+struct SuiteGuard {
+    dir: PathBuf,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    state: Mutex<GuardState>,
+}
+
+#[derive(Default)]
+struct GuardState {
+    /// Tests (by index) with a run between [`SuiteGuard::watch`] and its look.
+    in_flight: BTreeSet<usize>,
+    /// Tests whose runs are withheld until they run again alone.
+    withheld: BTreeSet<usize>,
+}
+
+/// A run the guard watches; [`Watched::finish`] looks at the files after it.
+struct Watched<'a> {
+    guard: &'a SuiteGuard,
+    test: usize,
+}
+
+impl Watched<'_> {
+    /// Restores any changed suite file and says what that means for this run.
+    fn finish(self) -> Result<GuardVerdict> {
+        let mut state = self.guard.state.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = self.guard.restore_if_changed();
+        let test = self.test;
+        let alone = state.in_flight.iter().all(|&t| t == test);
+        let verdict = match &changed {
+            Ok(Some(_)) if !alone => {
+                let in_flight = state.in_flight.clone();
+                state.withheld.extend(in_flight);
+                GuardVerdict::Withheld
+            }
+            _ if state.withheld.contains(&test) => GuardVerdict::Withheld,
+            Ok(Some(changed)) => GuardVerdict::Rewritten(changed.clone()),
+            _ => GuardVerdict::Untouched,
+        };
+        state.in_flight.remove(&test);
+        if verdict == GuardVerdict::Withheld {
+            // Withheld once: the next run of this test is alone and judged.
+            state.withheld.remove(&test);
+        }
+        changed.map(|_| verdict)
+    }
+}
+
+impl SuiteGuard {
+    /// Takes the files below `dir` (the sandbox crate's `tests/`) as they are now.
+    fn new(dir: PathBuf) -> SuiteGuard {
+        let files = assemble::walk(&dir)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| fs::read(&p).ok().map(|bytes| (p, bytes)))
+            .collect();
+        SuiteGuard {
+            dir,
+            files,
+            state: Mutex::new(GuardState::default()),
+        }
+    }
+
+    /// Marks a run of test `test` as in flight, until its [`Watched::finish`].
+    fn watch(&self, test: usize) -> Watched<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.in_flight.insert(test);
+        Watched { guard: self, test }
+    }
+
+    /// Names the first changed or removed suite file, after restoring all of them.
+    fn restore_if_changed(&self) -> Result<Option<String>> {
+        let mut changed = None;
+        for (path, bytes) in &self.files {
+            let now = crate::source::read_untrusted(path, bytes.len() as u64).ok();
+            if now.as_deref() != Some(bytes.as_slice()) {
+                changed.get_or_insert_with(|| {
+                    path.strip_prefix(&self.dir)
+                        .unwrap_or(path)
+                        .display()
+                        .to_string()
+                });
+                // Whatever stands there now (a link, a FIFO, a folder) goes first:
+                // the original is written in its place, never through it.
+                match fs::symlink_metadata(path) {
+                    Ok(meta) if meta.is_dir() => fs::remove_dir_all(path)?,
+                    Ok(_) => fs::remove_file(path)?,
+                    Err(_) => {}
+                }
+                assemble::write_if_changed(path, bytes)?;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard_over_one_file() -> (tempfile::TempDir, PathBuf, SuiteGuard) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("suite.rs");
+        fs::write(&file, "original").expect("written");
+        let guard = SuiteGuard::new(dir.path().to_path_buf());
+        (dir, file, guard)
+    }
+
+    #[test]
+    fn a_run_alone_that_rewrites_a_file_is_blamed_and_the_file_restored() {
+        let (_dir, file, guard) = guard_over_one_file();
+        let run = guard.watch(0);
+        fs::write(&file, "rewritten").expect("written");
+        assert_eq!(
+            run.finish().expect("looked"),
+            GuardVerdict::Rewritten("suite.rs".into())
+        );
+        assert_eq!(fs::read_to_string(&file).expect("read"), "original");
+        assert_eq!(
+            guard.watch(0).finish().expect("looked"),
+            GuardVerdict::Untouched
+        );
+    }
+
+    #[test]
+    fn a_rewrite_beside_siblings_blames_no_sibling_whichever_finishes_first() {
+        let (_dir, file, guard) = guard_over_one_file();
+        let writer = guard.watch(0);
+        let sibling = guard.watch(1);
+        fs::write(&file, "rewritten").expect("written");
+        // The sibling finishes first: it is not blamed, nor is the writer let off.
+        assert_eq!(sibling.finish().expect("looked"), GuardVerdict::Withheld);
+        assert_eq!(writer.finish().expect("looked"), GuardVerdict::Withheld);
+        assert_eq!(fs::read_to_string(&file).expect("read"), "original");
+        // Run again alone, each gets its own verdict.
+        assert_eq!(
+            guard.watch(1).finish().expect("looked"),
+            GuardVerdict::Untouched
+        );
+        let writer = guard.watch(0);
+        fs::write(&file, "rewritten").expect("written");
+        assert_eq!(
+            writer.finish().expect("looked"),
+            GuardVerdict::Rewritten("suite.rs".into())
+        );
+    }
+
+    #[test]
+    fn a_run_that_started_after_the_rewrite_was_found_is_not_withheld() {
+        let (_dir, file, guard) = guard_over_one_file();
+        let writer = guard.watch(0);
+        let sibling = guard.watch(1);
+        fs::write(&file, "rewritten").expect("written");
+        assert_eq!(sibling.finish().expect("looked"), GuardVerdict::Withheld);
+        let later = guard.watch(2);
+        assert_eq!(writer.finish().expect("looked"), GuardVerdict::Withheld);
+        assert_eq!(later.finish().expect("looked"), GuardVerdict::Untouched);
+    }
+}

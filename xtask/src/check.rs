@@ -173,8 +173,13 @@ impl Live {
                     result.name
                 ));
             }
-            // The table shows each topic's result; nothing to add while it runs.
-            Progress::TopicDone { .. } => {}
+            // A finished topic's score stays above the spinner until the table.
+            Progress::TopicDone { result } => self.bar.println(format!(
+                "{} {}/{} points",
+                result.topic,
+                checker::report::points(result.points()),
+                checker::report::points(result.max_points())
+            )),
         }
     }
 

@@ -101,13 +101,14 @@ impl From<anyhow::Error> for CommandError {
 }
 
 impl CommandError {
-    /// An error out of the grading engine: bad usage when it is a
-    /// [`checker::grading::UsageError`] (shown by its message alone), else the
-    /// grader's failure.
-    pub fn from_grading(error: anyhow::Error) -> CommandError {
-        match error.downcast::<checker::grading::UsageError>() {
-            Ok(usage) => CommandError::Usage(anyhow::Error::msg(usage.0)),
-            Err(error) => CommandError::Grader(error),
+    /// An error out of the grading engine: bad usage (shown by its message
+    /// alone), else the grader's failure.
+    pub fn from_grading(error: checker::grading::GradeError) -> CommandError {
+        match error {
+            checker::grading::GradeError::Usage(usage) => {
+                CommandError::Usage(anyhow::Error::msg(usage.0))
+            }
+            checker::grading::GradeError::Failed(error) => CommandError::Grader(error),
         }
     }
 

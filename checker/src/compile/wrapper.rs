@@ -412,28 +412,25 @@ fn is_dependency_library(file_name: &str, topic_crates: &[String]) -> bool {
 /// Prints one warning-level note in rustc's JSON diagnostic format, which cargo
 /// passes on (and caches with the crate's other messages).
 fn note(code: &str, message: &str) {
-    let json = serde_json::json!({
-        "$message_type": "diagnostic",
-        "message": message,
-        "code": { "code": code, "explanation": null },
-        "level": "warning",
-        "spans": [],
-        "children": [],
-        "rendered": format!("note: {message}\n"),
-    });
-    let _ = writeln!(std::io::stderr(), "{json}");
+    emit("warning", "note", code, message);
 }
 
 /// Prints one error in rustc's JSON diagnostic format, which cargo passes on.
 fn diagnostic(code: &str, message: &str) {
+    emit("error", "error", code, message);
+}
+
+/// Prints one message of `level` in rustc's JSON diagnostic format, rendered
+/// for a person as `label: message`.
+fn emit(level: &str, label: &str, code: &str, message: &str) {
     let json = serde_json::json!({
         "$message_type": "diagnostic",
         "message": message,
         "code": { "code": code, "explanation": null },
-        "level": "error",
+        "level": level,
         "spans": [],
         "children": [],
-        "rendered": format!("error: {message}\n"),
+        "rendered": format!("{label}: {message}\n"),
     });
     let _ = writeln!(std::io::stderr(), "{json}");
 }

@@ -189,6 +189,27 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// Why a grading run stopped: bad usage (nothing graded), or the grader failed.
+#[derive(Debug)]
+pub enum GradeError {
+    /// The run could not start: no such folder, no submission in it.
+    Usage(UsageError),
+    /// The grader itself failed (what was graded before is written).
+    Failed(anyhow::Error),
+}
+
+impl From<UsageError> for GradeError {
+    fn from(error: UsageError) -> Self {
+        GradeError::Usage(error)
+    }
+}
+
+impl From<anyhow::Error> for GradeError {
+    fn from(error: anyhow::Error) -> Self {
+        GradeError::Failed(error)
+    }
+}
+
 /// The submissions in `dir`: every directory not starting with `.`, sorted by id.
 pub fn discover(dir: &Path, exclude: Option<&Path>) -> Result<Vec<(String, PathBuf)>, UsageError> {
     let meta = fs::metadata(dir).map_err(|_| {
@@ -245,7 +266,7 @@ pub fn grade(
     project: &Project,
     options: &GradeOptions,
     events: &(dyn Fn(GradeEvent<'_>) + Sync),
-) -> Result<GradeRun> {
+) -> Result<GradeRun, GradeError> {
     let started = Instant::now();
     let all = discover(&options.submissions, Some(&options.out))?;
     let mine: Vec<(String, PathBuf)> = all

@@ -232,12 +232,7 @@ fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) ->
             .iter()
             .filter(|t| !t.verdict.passed() && !may_fail.contains(t.name.as_str()));
         for test in judged {
-            let shown = test
-                .verdict
-                .failure
-                .as_ref()
-                .map(Failure::message)
-                .unwrap_or_default();
+            let shown = test.verdict.message();
             if !shown.contains(message.as_str()) {
                 problems.push(format!(
                     "{label}: {} failed with {shown:?}, which does not mention {message:?}",

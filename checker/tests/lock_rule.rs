@@ -30,12 +30,7 @@ fn check_overlay(
     // Held from the start: the overlay folders live in the shared work directory.
     let _alone = common::exclusive();
     let project = common::project();
-    let topic = project
-        .topics
-        .iter()
-        .find(|t| t.dir == topic_dir)
-        .expect("the topic exists")
-        .clone();
+    let topic = project.find(topic_dir).expect("the topic exists").clone();
     let overlay = project.work_dir().join("lock-rule-overlays").join(name);
     let _ = fs::remove_dir_all(&overlay);
     fs::create_dir_all(&overlay).expect("overlay folder");

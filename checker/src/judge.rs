@@ -62,6 +62,17 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Where the test reached a `todo!()` (`src/spawn.rs:14`, perhaps followed by
+    /// the process it was reached in), if that is why it failed: in the test
+    /// itself, or in a child process the test reported in the same words.
+    pub fn todo_location(&self) -> Option<&str> {
+        match self {
+            Failure::NotImplemented { location } => Some(location),
+            Failure::Assertion { message } => message.strip_prefix("not implemented yet: "),
+            _ => None,
+        }
+    }
+
     /// The one-paragraph message shown beside a failed test.
     pub fn message(&self) -> String {
         match self {

@@ -43,13 +43,11 @@ fn skeletons_fail_every_test_as_not_implemented() {
         for test in &result.tests {
             // A todo!() reached in a child process (the demo, a worker) is reported by
             // the test itself, in the same words.
-            let todo_location = match &test.verdict.failure {
-                Some(Failure::NotImplemented { location }) => Some(location.as_str()),
-                Some(Failure::Assertion { message }) => {
-                    message.strip_prefix("not implemented yet: ")
-                }
-                _ => None,
-            };
+            let todo_location = test
+                .verdict
+                .failure
+                .as_ref()
+                .and_then(Failure::todo_location);
             match todo_location {
                 Some(location) => {
                     let file = location.split(':').next().unwrap_or_default();

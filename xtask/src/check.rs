@@ -59,6 +59,9 @@ pub struct Args {
     /// Also write the result document of GitHub Classroom's autograding reporter to FILE.
     #[arg(long, value_name = "FILE")]
     pub classroom: Option<PathBuf>,
+    /// Show every test of every topic (by default a topic not started yet takes one line).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Runs `check`: exit 0 when everything checked passed, 1 when something failed.
@@ -94,7 +97,7 @@ pub fn run(args: Args) -> Outcome {
         // Kept for `cargo xtask list`; losing it only loses the progress table.
         let _ = checker::results::record(&project, &report);
     }
-    print_report(&report, args.format)?;
+    print_report(&report, args.format, args.verbose)?;
     if let Some(path) = &args.summary {
         append(path, &checker::report::markdown(&report))?;
     }
@@ -230,9 +233,13 @@ fn append(path: &std::path::Path, text: &str) -> Result<()> {
         .with_context(|| format!("cannot write the summary to {}", path.display()))
 }
 
-fn print_report(report: &CheckReport, format: Format) -> Result<()> {
+fn print_report(report: &CheckReport, format: Format, verbose: bool) -> Result<()> {
     match format {
-        Format::Human => print!("{}", table(report, Paint::stdout())),
+        // A topic asked for alone is shown in full: its test names are the to-do list.
+        Format::Human if verbose || report.topics.len() == 1 => {
+            print!("{}", table(report, Paint::stdout()))
+        }
+        Format::Human => print!("{}", first_screen(report, Paint::stdout())),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&checker::report::json(report))
@@ -250,6 +257,12 @@ pub fn table(report: &CheckReport, paint: Paint) -> String {
         out.push('\n');
         topic_table(&mut out, topic, paint);
     }
+    total(&mut out, report);
+    out
+}
+
+/// The last line: points and tests passed over every topic checked.
+fn total(out: &mut String, report: &CheckReport) {
     let tests: Vec<&TestResult> = report.topics.iter().flat_map(|t| &t.tests).collect();
     let passed = tests.iter().filter(|t| t.verdict.passed()).count();
     let _ = writeln!(
@@ -260,7 +273,83 @@ pub fn table(report: &CheckReport, paint: Paint) -> String {
         tests.len(),
         report.seconds
     );
+}
+
+/// The table for a student's screen: a topic not started yet (every test
+/// failed at a `todo!()`) takes one line saying where to start; the topics
+/// with work in them are shown in full, the unfinished ones first, in
+/// teaching order. `--verbose` shows [`table`] instead.
+pub fn first_screen(report: &CheckReport, paint: Paint) -> String {
+    let started: Vec<&TopicResult> = report
+        .topics
+        .iter()
+        .filter(|t| not_started(t).is_none())
+        .collect();
+    let (finished, unfinished): (Vec<&TopicResult>, Vec<&TopicResult>) =
+        started.into_iter().partition(|t| t.all_passed());
+    let mut out = String::new();
+    let _ = writeln!(out, "Checked {}", report.source);
+    for topic in unfinished.into_iter().chain(finished) {
+        out.push('\n');
+        topic_table(&mut out, topic, paint);
+    }
+    let mut collapsed = 0;
+    for topic in &report.topics {
+        if let Some(start) = not_started(topic) {
+            if collapsed == 0 {
+                out.push('\n');
+            }
+            collapsed += 1;
+            let header = format!(
+                "{:<52} {:>7}",
+                topic.topic,
+                format!("{}/{}", points(topic.points()), points(topic.max_points()))
+            );
+            let _ = writeln!(
+                out,
+                "{}  {}",
+                paint.paint(ui::BOLD, &header),
+                paint.paint(
+                    ui::DIM,
+                    &format!(
+                        "not started: {} tests, start with {start}",
+                        topic.tests.len()
+                    )
+                )
+            );
+        }
+    }
+    total(&mut out, report);
+    if collapsed > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.paint(
+                ui::DIM,
+                "(a topic not started takes one line; --verbose shows every test)"
+            )
+        );
+    }
     out
+}
+
+/// The student file to start a topic with, when every one of its tests
+/// failed at a `todo!()`: the file of the first test's (manifest order).
+fn not_started(topic: &TopicResult) -> Option<&str> {
+    if topic.problem.is_some() || topic.tests.is_empty() {
+        return None;
+    }
+    let mut locations = topic.tests.iter().map(|t| {
+        t.verdict
+            .failure
+            .as_ref()
+            .and_then(checker::judge::Failure::todo_location)
+    });
+    let first = locations.next().flatten()?;
+    if !locations.all(|l| l.is_some()) {
+        return None;
+    }
+    first.split(':').next()
 }
 
 fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
@@ -316,4 +405,117 @@ fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
 fn indent(text: &str, n: usize) -> String {
     text.trim_end()
         .replace('\n', &format!("\n{}", " ".repeat(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checker::judge::{Failure, Verdict};
+
+    fn test(name: &str, failure: Option<Failure>) -> TestResult {
+        TestResult {
+            name: name.into(),
+            task: "task".into(),
+            visibility: Visibility::Public,
+            max_points: 10.0,
+            points: if failure.is_none() { 10.0 } else { 0.0 },
+            verdict: Verdict {
+                failure,
+                notes: Vec::new(),
+            },
+            seconds: 0.1,
+        }
+    }
+
+    fn todo(location: &str) -> Option<Failure> {
+        Some(Failure::NotImplemented {
+            location: location.into(),
+        })
+    }
+
+    fn topic(name: &str, tests: Vec<TestResult>) -> TopicResult {
+        TopicResult {
+            topic: name.into(),
+            problem: None,
+            tests,
+        }
+    }
+
+    fn report() -> CheckReport {
+        CheckReport {
+            source: "exercises/".into(),
+            topics: vec![
+                topic("01_done", vec![test("done_one", None)]),
+                topic(
+                    "02_working",
+                    vec![
+                        test("works", None),
+                        test(
+                            "fails",
+                            Some(Failure::Assertion {
+                                message: "expected 3".into(),
+                            }),
+                        ),
+                    ],
+                ),
+                topic(
+                    "03_fresh",
+                    vec![
+                        test("first", todo("src/spawn.rs:14")),
+                        test(
+                            "by_a_child",
+                            Some(Failure::Assertion {
+                                message: "not implemented yet: src/stop.rs:3 (reached in the demo \
+                                          process)"
+                                    .into(),
+                            }),
+                        ),
+                    ],
+                ),
+            ],
+            seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_topic_not_started_takes_one_line_saying_where_to_start() {
+        let screen = first_screen(&report(), Paint::new(false));
+        assert!(
+            screen.contains("0/20  not started: 2 tests, start with src/spawn.rs"),
+            "{screen}"
+        );
+        assert!(!screen.contains("by_a_child"), "{screen}");
+        assert!(screen.contains("--verbose shows every test"), "{screen}");
+    }
+
+    #[test]
+    fn the_first_unfinished_topic_comes_first_then_finished_ones() {
+        let screen = first_screen(&report(), Paint::new(false));
+        let working = screen.find("02_working").expect("02 shown");
+        let done = screen.find("01_done").expect("01 shown");
+        let fresh = screen.find("03_fresh").expect("03 shown");
+        assert!(working < done && done < fresh, "{screen}");
+        assert!(screen.contains("expected 3"), "{screen}");
+        assert!(
+            screen.contains("Total: 20/50 points, 2 of 5 tests passed"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn verbose_keeps_every_line_in_teaching_order() {
+        let full = table(&report(), Paint::new(false));
+        assert!(full.contains("by_a_child"), "{full}");
+        assert!(!full.contains("not started"), "{full}");
+        assert!(full.find("01_done") < full.find("02_working"), "{full}");
+    }
+
+    #[test]
+    fn a_topic_with_any_other_failure_is_not_collapsed() {
+        let mut report = report();
+        report.topics[2].tests[1].verdict.failure = Some(Failure::TimedOut { seconds: 5.0 });
+        let screen = first_screen(&report, Paint::new(false));
+        assert!(!screen.contains("not started"), "{screen}");
+        assert!(screen.contains("by_a_child"), "{screen}");
+    }
 }

@@ -9,7 +9,107 @@ use serde::{Deserialize, Serialize};
 use threadlings_harness::todo_location;
 use threadlings_protocol::{Outcome, ReportLine};
 
+use crate::confine::procs::ThreadState;
 use crate::run::{Ending, RunOutput};
+
+/// What a timeout says when the threads tell nothing more.
+const HANG_GUESS: &str = "deadlock, missed wakeup or a forgotten join?";
+
+/// What a thread was doing at a test's time limit, from its kernel state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Activity {
+    /// On a CPU, or ready to run.
+    Running,
+    /// In a futex wait: a lock, a condition variable, a join or a channel.
+    Futex,
+    /// Reading a pipe.
+    PipeRead,
+    /// Writing a full pipe.
+    PipeWrite,
+    /// Waiting for a child process.
+    ChildWait,
+    /// In a timed sleep.
+    Sleeping,
+    /// Anything else.
+    Other,
+}
+
+impl Activity {
+    fn of(thread: &ThreadState) -> Activity {
+        let wait = thread.blocked_in.as_str();
+        // Order matters: `futex_do_wait` is a futex wait, not a child wait.
+        if thread.state == 'R' {
+            Activity::Running
+        } else if wait.starts_with("futex") {
+            Activity::Futex
+        } else if wait.contains("pipe_read") || wait.contains("pipe_wait_readable") {
+            Activity::PipeRead
+        } else if wait.contains("pipe_write") || wait.contains("pipe_wait_writable") {
+            Activity::PipeWrite
+        } else if wait == "do_wait" || wait.contains("wait4") || wait.contains("waitid") {
+            Activity::ChildWait
+        } else if wait.contains("nanosleep") {
+            Activity::Sleeping
+        } else {
+            Activity::Other
+        }
+    }
+}
+
+/// What one thread was doing at the time limit, in words.
+fn doing(thread: &ThreadState) -> String {
+    let what = match Activity::of(thread) {
+        Activity::Running => "running (busy: a loop that never ends, or a spin that waits?)".into(),
+        Activity::Futex => "waiting on a lock, a condition variable, a join or a channel".into(),
+        Activity::PipeRead => "waiting to read a pipe".into(),
+        Activity::PipeWrite => "waiting to write a full pipe".into(),
+        Activity::ChildWait => "waiting for a child process to end".into(),
+        Activity::Sleeping => "sleeping".into(),
+        Activity::Other if thread.blocked_in.is_empty() => format!("in state {}", thread.state),
+        Activity::Other => format!("blocked in the kernel ({})", thread.blocked_in),
+    };
+    format!(
+        "thread {:?} (process {}, thread {}): {what}",
+        thread.name, thread.pid, thread.tid
+    )
+}
+
+/// The likely cause of a hang and one line per thread, from the threads of the
+/// test's process group at its time limit. The test process's main thread,
+/// which only waits for the test's own thread, is left out.
+fn explain_hang(threads: &[ThreadState]) -> (Option<String>, Vec<String>) {
+    let shown: Vec<&ThreadState> = threads
+        .iter()
+        .filter(|t| !(t.group_leader && t.tid == t.pid && Activity::of(t) == Activity::Futex))
+        .collect();
+    if shown.is_empty() {
+        return (None, Vec::new());
+    }
+    let any = |activity: Activity| shown.iter().any(|t| Activity::of(t) == activity);
+    let cause = if any(Activity::Running) {
+        "a thread was still running: an endless loop, or a spin waiting for something that \
+         never happens?"
+    } else if any(Activity::PipeWrite) {
+        "a process was writing to a full pipe that nobody reads: read the other end while \
+         writing (both sides waiting on each other is a deadlock)"
+    } else if any(Activity::PipeRead) {
+        "a process was waiting to read a pipe: does every writer close (drop) its end when \
+         done, and does the other side write at all?"
+    } else if shown
+        .iter()
+        .all(|t| matches!(Activity::of(t), Activity::Futex | Activity::ChildWait))
+    {
+        "every thread was waiting on a lock, a condition variable, a join, a channel or a \
+         child: a deadlock (two locks taken in different orders?), a missed wakeup (a notify \
+         or a close that never comes?) or a join of a thread that never ends?"
+    } else {
+        HANG_GUESS
+    };
+    (
+        Some(cause.to_owned()),
+        shown.into_iter().map(doing).collect(),
+    )
+}
 
 /// Why a test did not pass, in words a student can act on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +129,12 @@ pub enum Failure {
     TimedOut {
         /// The limit in seconds.
         seconds: f64,
+        /// The likely cause, read from what the threads were doing (else a guess).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+        /// One line per thread at the time limit: its name and what it waited on.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        threads: Vec<String>,
     },
     /// The process ended without reporting (exit, abort, crash).
     Crashed {
@@ -78,10 +184,25 @@ impl Failure {
         match self {
             Failure::NotImplemented { location } => format!("not implemented yet: {location}"),
             Failure::Assertion { message } => message.clone(),
-            Failure::TimedOut { seconds } => format!(
-                "timed out after {} — deadlock, missed wakeup or a forgotten join?",
-                format_seconds(*seconds)
-            ),
+            Failure::TimedOut {
+                seconds,
+                cause,
+                threads,
+            } => {
+                let mut text = format!(
+                    "timed out after {} — {}",
+                    format_seconds(*seconds),
+                    cause.as_deref().unwrap_or(HANG_GUESS)
+                );
+                if !threads.is_empty() {
+                    text.push_str("\nAt the time limit:");
+                    for thread in threads {
+                        text.push_str("\n  ");
+                        text.push_str(thread);
+                    }
+                }
+                text
+            }
             Failure::Crashed { message } => message.clone(),
             Failure::Flaky {
                 passed,
@@ -153,9 +274,14 @@ pub fn judge_run(output: &RunOutput, timeout: Duration) -> Verdict {
     if output.ending == Ending::TimedOut {
         return Verdict::failed(match todo {
             Some(location) => Failure::NotImplemented { location },
-            None => Failure::TimedOut {
-                seconds: timeout.as_secs_f64(),
-            },
+            None => {
+                let (cause, threads) = explain_hang(&output.at_time_limit);
+                Failure::TimedOut {
+                    seconds: timeout.as_secs_f64(),
+                    cause,
+                    threads,
+                }
+            }
         });
     }
     if let Ending::Killed(reason) = &output.ending {
@@ -293,5 +419,74 @@ pub fn combine_repeats(runs: Vec<Verdict>) -> Verdict {
             }),
             notes,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread(pid: i32, tid: i32, name: &str, state: char, blocked_in: &str) -> ThreadState {
+        ThreadState {
+            pid,
+            group_leader: pid == 10,
+            tid,
+            name: name.into(),
+            state,
+            blocked_in: blocked_in.into(),
+        }
+    }
+
+    #[test]
+    fn a_lock_order_deadlock_names_every_waiting_thread_but_the_runner() {
+        let (cause, lines) = explain_hang(&[
+            thread(10, 10, "suite-1234", 'S', "futex_do_wait"),
+            thread(10, 11, "bank::opposite", 'S', "futex_do_wait"),
+            thread(10, 12, "transfer-a", 'S', "futex_wait_queue"),
+            thread(10, 13, "transfer-b", 'S', "futex_wait_queue"),
+        ]);
+        assert!(cause.expect("a cause").contains("deadlock"));
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[1].contains("\"transfer-a\"") && lines[1].contains("a lock"));
+        assert!(!lines.iter().any(|l| l.contains("suite-1234")), "{lines:?}");
+    }
+
+    #[test]
+    fn a_busy_thread_is_named_as_a_loop() {
+        let (cause, lines) = explain_hang(&[
+            thread(10, 11, "test", 'S', "futex_do_wait"),
+            thread(10, 12, "spinner", 'R', ""),
+        ]);
+        assert!(cause.expect("a cause").contains("endless loop"));
+        assert!(lines[1].contains("running"), "{lines:?}");
+    }
+
+    #[test]
+    fn pipes_and_children_are_told_apart() {
+        let (cause, lines) = explain_hang(&[
+            thread(10, 11, "test", 'S', "do_wait"),
+            thread(20, 20, "ipc_worker", 'S', "pipe_write"),
+        ]);
+        assert!(cause.expect("a cause").contains("full pipe"));
+        assert!(lines[0].contains("child process") && lines[1].contains("write a full pipe"));
+        let (cause, _) = explain_hang(&[thread(10, 11, "test", 'S', "anon_pipe_read")]);
+        assert!(cause.expect("a cause").contains("read a pipe"));
+    }
+
+    #[test]
+    fn without_threads_the_message_keeps_the_old_guess() {
+        assert_eq!(explain_hang(&[]), (None, Vec::new()));
+        let failure = Failure::TimedOut {
+            seconds: 5.0,
+            cause: None,
+            threads: Vec::new(),
+        };
+        assert_eq!(
+            failure.message(),
+            "timed out after 5 s — deadlock, missed wakeup or a forgotten join?"
+        );
+        // No new fields in the JSON of such a failure.
+        let json = serde_json::to_string(&failure).expect("serializes");
+        assert_eq!(json, r#"{"kind":"timed_out","seconds":5.0}"#);
     }
 }

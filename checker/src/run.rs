@@ -94,6 +94,9 @@ pub struct RunOutput {
     /// What the harness wrote on the report socket (capped at
     /// [`crate::confine::REPORT_CAP`]): JSON lines, judged by [`crate::judge`].
     pub report: String,
+    /// Every thread of the test's process group when it ran out of time (empty
+    /// unless it timed out): the names and waits that explain a hang.
+    pub at_time_limit: Vec<crate::confine::procs::ThreadState>,
 }
 
 /// Runs one test process to completion or to its time limit.
@@ -164,6 +167,11 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     };
     let status = wait_with_deadline(&mut child, request.timeout, &watch);
     let elapsed = started.elapsed();
+    // Who waits on what, read before the group is killed: it explains a hang.
+    let at_time_limit = match status {
+        Ok(Waited::TimedOut) => crate::confine::procs::threads_of_group(pgid),
+        _ => Vec::new(),
+    };
     // The test process itself has been reaped: whatever is still in its group, or
     // still runs as its user id, was left behind by the code under test.
     let left_running = matches!(status, Ok(Waited::Exited(_)))
@@ -211,6 +219,7 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
         dropped_bytes,
         left_running,
         report,
+        at_time_limit,
     })
 }
 

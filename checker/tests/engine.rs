@@ -114,6 +114,7 @@ fn output(ending: Ending, stderr: &str) -> RunOutput {
         dropped_bytes: 0,
         left_running: false,
         report: String::new(),
+        at_time_limit: Vec::new(),
     }
 }
 

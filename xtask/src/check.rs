@@ -513,7 +513,11 @@ mod tests {
     #[test]
     fn a_topic_with_any_other_failure_is_not_collapsed() {
         let mut report = report();
-        report.topics[2].tests[1].verdict.failure = Some(Failure::TimedOut { seconds: 5.0 });
+        report.topics[2].tests[1].verdict.failure = Some(Failure::TimedOut {
+            seconds: 5.0,
+            cause: None,
+            threads: Vec::new(),
+        });
         let screen = first_screen(&report, Paint::new(false));
         assert!(!screen.contains("not started"), "{screen}");
         assert!(screen.contains("by_a_child"), "{screen}");

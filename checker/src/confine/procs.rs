@@ -68,6 +68,76 @@ pub fn mentioning(marker: &str) -> Vec<String> {
         .collect()
 }
 
+/// One thread of a test's process group at the moment its time ran out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadState {
+    /// The process it belongs to.
+    pub pid: i32,
+    /// Whether that process leads the group (for a test: the test process itself).
+    pub group_leader: bool,
+    /// The thread's id.
+    pub tid: i32,
+    /// The thread's name (what the code under test set: untrusted, cleaned, short).
+    pub name: String,
+    /// The kernel's state letter: `R` running, `S` sleeping, `D` waiting on I/O, ...
+    pub state: char,
+    /// The kernel function it is blocked in (`futex_wait_queue`, `anon_pipe_read`,
+    /// `do_wait`, ...), empty when running.
+    pub blocked_in: String,
+}
+
+/// Threads listed at most, over every process of a group.
+const THREADS_LISTED: usize = 24;
+
+/// Every thread of every process in process group `pgid` (at most
+/// [`THREADS_LISTED`]), read before the group is killed. The names come from
+/// the code under test, so they are cut short and stripped of control characters.
+pub fn threads_of_group(pgid: i32) -> Vec<ThreadState> {
+    let mut found = Vec::new();
+    let processes = entries()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, pid)| Process::new(pid).ok())
+        .filter(|process| group(process) == Some(pgid));
+    for process in processes {
+        let Ok(tasks) = process.tasks() else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            if found.len() >= THREADS_LISTED {
+                return found;
+            }
+            let Ok(stat) = task.stat() else {
+                continue;
+            };
+            let wchan = fs::read_to_string(format!("/proc/{}/task/{}/wchan", task.pid, task.tid))
+                .unwrap_or_default();
+            let wchan = wchan.trim();
+            found.push(ThreadState {
+                pid: task.pid,
+                group_leader: task.pid == pgid,
+                tid: task.tid,
+                name: clean_name(&stat.comm),
+                state: stat.state,
+                blocked_in: if wchan == "0" { "" } else { wchan }
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .take(48)
+                    .collect(),
+            });
+        }
+    }
+    found
+}
+
+/// A thread name fit to show: printable, at most 32 characters.
+fn clean_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(32)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +175,40 @@ mod tests {
         let pid = child.id() as i32;
         child.wait().expect("wait");
         assert!(!is_live(pid));
+    }
+
+    #[test]
+    fn the_threads_of_a_group_say_where_they_wait() {
+        use std::os::unix::process::CommandExt;
+        use std::process::{Command, Stdio};
+        // A child in a group of its own, blocked reading a pipe nobody writes to.
+        let mut child = Command::new("sh")
+            .args(["-c", "read line"])
+            .stdin(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("sh starts");
+        let pgid = child.id() as i32;
+        let mut threads = Vec::new();
+        for _ in 0..200 {
+            threads = threads_of_group(pgid);
+            if threads.iter().any(|t| !t.blocked_in.is_empty()) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(threads.len(), 1, "{threads:?}");
+        assert_eq!(threads[0].tid, pgid);
+        assert_eq!(threads[0].name, "sh");
+        assert!(threads[0].blocked_in.contains("pipe"), "{threads:?}");
+        assert!(threads_of_group(pgid).is_empty(), "the group is gone");
+    }
+
+    #[test]
+    fn hostile_thread_names_are_cleaned_and_cut() {
+        assert_eq!(clean_name("a\x1b[31mb\n"), "a?[31mb?");
+        assert_eq!(clean_name(&"x".repeat(100)).len(), 32);
     }
 }

@@ -64,7 +64,7 @@ fn submission(id: &str) -> SubmissionResult {
 
 #[test]
 fn gradescope_results_name_the_topic_and_map_visibility() {
-    let results = gradescope::results(&submission("alice"));
+    let results = gradescope::results(&submission("alice"), "Landlock ABI 7");
     let json = serde_json::to_value(&results).unwrap();
     assert_eq!(json["score"], 10.0);
     let tests = json["tests"].as_array().unwrap();
@@ -136,6 +136,27 @@ fn summary_lists_every_submission_and_the_problems() {
         "{text}"
     );
     assert!(text.contains("### Problems"));
+    // The class at a glance: both submissions score 10 of 15 in topic 01 and 0 in 02.
+    assert!(
+        text.contains("| 01_thread_basics | 0 | 0 | 0 | 2 | 0 | 0 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| 02_join_all | 2 | 0 | 0 | 0 | 0 | 0 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("### Pass rate per test, hardest first"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| 01_thread_basics | join_all | 2 | wrong output ×2 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- **alice** 02_join_all (compile error): error[E0308]: mismatched types"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Batch grading: every submission of a class through the same pipeline as
 //! `check`, with results written per submission as soon as it is graded, and the
-//! class-wide files (grades.csv, junit.xml, summary.md) rewritten after each one,
+//! class-wide files (grades.csv, junit.xml, summary.md, report.html) rewritten after each one,
 //! so a run that is killed keeps everything it finished.
 //!
 //! Layout of an output directory:
@@ -11,11 +11,14 @@
 //! OUT/grades.csv          submission,total,max,<topic>...
 //! OUT/junit.xml           one testsuite per submission
 //! OUT/summary.md          for a CI step summary
+//! OUT/report.html         the class at a glance (one file, opens from disk)
 //! OUT/shard.json          which shard this directory holds
 //! ```
 
+pub mod class;
 pub mod csv;
 pub mod gradescope;
+pub mod html;
 pub mod junit;
 #[cfg(test)]
 mod sample;
@@ -299,7 +302,7 @@ pub fn grade(
         if result.has_checker_error() {
             failed.store(true, Ordering::SeqCst);
         }
-        if let Err(e) = write_submission(&options.out, &result) {
+        if let Err(e) = write_submission(&options.out, &result, &options.sandbox) {
             failed.store(true, Ordering::SeqCst);
             events(GradeEvent::WriteFailed {
                 message: format!("{e:#}"),
@@ -374,18 +377,19 @@ fn grade_one(
     }
 }
 
-/// Writes `OUT/<id>/results.json` and `OUT/<id>/check.json`.
-pub fn write_submission(out: &Path, result: &SubmissionResult) -> Result<()> {
+/// Writes `OUT/<id>/results.json` and `OUT/<id>/check.json`; `sandbox` names
+/// the layers in force (recorded in results.json's `extra_data`).
+pub fn write_submission(out: &Path, result: &SubmissionResult, sandbox: &str) -> Result<()> {
     let dir = out.join(&result.id);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let gradescope = serde_json::to_string_pretty(&gradescope::results(result))
+    let gradescope = serde_json::to_string_pretty(&gradescope::results(result, sandbox))
         .context("cannot encode results.json")?;
     write_atomic(&dir.join("results.json"), gradescope.as_bytes())?;
     let full = serde_json::to_string_pretty(result).context("cannot encode check.json")?;
     write_atomic(&dir.join("check.json"), full.as_bytes())
 }
 
-/// Writes grades.csv, junit.xml, summary.md and shard.json for `results`.
+/// Writes grades.csv, junit.xml, summary.md, report.html and shard.json for `results`.
 pub fn write_aggregates(out: &Path, info: &RunInfo, results: &[SubmissionResult]) -> Result<()> {
     write_atomic(
         &out.join("grades.csv"),
@@ -395,6 +399,10 @@ pub fn write_aggregates(out: &Path, info: &RunInfo, results: &[SubmissionResult]
     write_atomic(
         &out.join("summary.md"),
         summary::summary(info, results).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("report.html"),
+        html::report(info, results).as_bytes(),
     )?;
     let text = serde_json::to_string_pretty(info).context("cannot encode shard.json")?;
     write_atomic(&out.join("shard.json"), text.as_bytes())

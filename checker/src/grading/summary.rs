@@ -1,8 +1,8 @@
 //! `summary.md`: a Markdown page for a CI step summary.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::class::{self, BUCKETS, ClassStats};
 use super::{RunInfo, SubmissionResult};
 use crate::judge::Failure;
 use crate::report::points;
@@ -94,83 +94,129 @@ pub fn summary(info: &RunInfo, results: &[SubmissionResult]) -> String {
         );
     }
 
-    // The tests failed most often.
-    let mut failed: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for result in results {
-        for topic in &result.report.topics {
-            for test in &topic.tests {
-                if !test.verdict.passed() {
-                    *failed
-                        .entry((topic.topic.clone(), test.name.clone()))
-                        .or_default() += 1;
-                }
-            }
-        }
-    }
-    if !failed.is_empty() {
-        let mut ranked: Vec<_> = failed.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out.push_str(
-            "\n### Tests failed most often\n\n| topic | test | failed by |\n|---|---|---:|\n",
-        );
-        for ((topic, test), count) in ranked.into_iter().take(15) {
-            let _ = writeln!(out, "| {} | {} | {count} |", cell(&topic), cell(&test));
-        }
-    }
-
-    // Problems that need a person.
-    let mut problems = Vec::new();
-    for result in results {
-        if let Some(problem) = &result.problem {
-            problems.push(format!("**{}**: {}", cell(&result.id), first_line(problem)));
-        }
-        for topic in &result.report.topics {
-            if let Some(problem) = &topic.problem {
-                problems.push(format!(
-                    "**{}** {}: {}",
-                    cell(&result.id),
-                    topic.topic,
-                    first_line(&problem.message())
-                ));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        out.push_str("\n### Problems\n\n");
-        for p in problems.iter().take(200) {
-            let _ = writeln!(out, "- {p}");
-        }
-        if problems.len() > 200 {
-            let _ = writeln!(out, "- … {} more", problems.len() - 200);
-        }
-    }
-    let missing: Vec<&String> = info
-        .submissions
-        .iter()
-        .filter(|id| !results.iter().any(|r| &r.id == *id))
-        .collect();
-    if info.finished && !missing.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} submissions have no results: {}",
-            missing.len(),
-            missing
-                .iter()
-                .map(|s| cell(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    out.push_str(&class_sections(&class::stats(info, results)));
     out
 }
 
-fn first_line(text: &str) -> String {
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default();
-    let line: String = line.chars().take(200).collect();
-    cell(&line)
+/// Rows of the pass-rate table (every test is in report.html).
+const MAX_TEST_ROWS: usize = 30;
+/// Lines of the list of ungraded submissions and topics.
+const MAX_UNGRADED: usize = 200;
+
+/// The class at a glance: histograms, pass rates, flaky tests, failure kinds,
+/// what could not be graded (the numbers of [`class::stats`]).
+fn class_sections(stats: &ClassStats) -> String {
+    let mut out = String::new();
+    if stats
+        .histograms
+        .iter()
+        .any(|h| h.counts.iter().any(|&c| c > 0))
+    {
+        out.push_str(
+            "\n### Scores per topic\n\nSubmissions by share of the topic's points.\n\n| topic |",
+        );
+        for bucket in BUCKETS {
+            let _ = write!(out, " {bucket} |");
+        }
+        out.push_str("\n|---|");
+        for _ in BUCKETS {
+            out.push_str("---:|");
+        }
+        out.push('\n');
+        for h in &stats.histograms {
+            let _ = write!(out, "| {} |", cell(&h.topic));
+            for count in &h.counts {
+                let _ = write!(out, " {count} |");
+            }
+            out.push('\n');
+        }
+    }
+
+    if !stats.tests.is_empty() {
+        out.push_str(
+            "\n### Pass rate per test, hardest first\n\n| topic | test | task | passed | rate |\n|---|---|---|---:|---:|\n",
+        );
+        for t in stats.tests.iter().take(MAX_TEST_ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {}/{} | {:.0}% |",
+                cell(&t.topic),
+                cell(&t.test),
+                cell(&t.task),
+                t.passed,
+                t.graded,
+                t.rate() * 100.0
+            );
+        }
+        if stats.tests.len() > MAX_TEST_ROWS {
+            let _ = writeln!(
+                out,
+                "\n… {} more tests in report.html.",
+                stats.tests.len() - MAX_TEST_ROWS
+            );
+        }
+    }
+
+    if !stats.flaky.is_empty() {
+        out.push_str(
+            "\n### Flaky tests\n\nPassed some repeated runs and failed others (`--repeat`).\n\n| topic | test | flaky in | runs passed |\n|---|---|---:|---:|\n",
+        );
+        for f in &stats.flaky {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {}/{} |",
+                cell(&f.topic),
+                cell(&f.test),
+                f.submissions,
+                f.runs_passed,
+                f.runs
+            );
+        }
+    }
+
+    if !stats.tasks.is_empty() {
+        out.push_str(
+            "\n### Most common failures per task\n\n| topic | task | failed tests | kinds |\n|---|---|---:|---|\n",
+        );
+        for t in &stats.tasks {
+            let kinds: Vec<String> = t
+                .kinds
+                .iter()
+                .take(4)
+                .map(|(kind, count)| format!("{} ×{count}", kind.label()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell(&t.topic),
+                cell(&t.task),
+                t.failed,
+                kinds.join(", ")
+            );
+        }
+    }
+
+    if !stats.ungraded.is_empty() {
+        out.push_str("\n### Problems: not graded\n\n");
+        for u in stats.ungraded.iter().take(MAX_UNGRADED) {
+            let topic = u
+                .topic
+                .as_deref()
+                .map(|t| format!(" {}", cell(t)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- **{}**{topic} ({}): {}",
+                cell(&u.id),
+                u.kind,
+                cell(&u.why)
+            );
+        }
+        if stats.ungraded.len() > MAX_UNGRADED {
+            let _ = writeln!(out, "- … {} more", stats.ungraded.len() - MAX_UNGRADED);
+        }
+    }
+    out
 }
 
 /// Text safe inside a Markdown table cell.

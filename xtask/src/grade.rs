@@ -19,7 +19,7 @@ use crate::{CommandError, Outcome};
 pub struct Args {
     /// The folder holding one submission folder per student, named by the student id.
     pub submissions: PathBuf,
-    /// Where results go (DIR/<id>/results.json, DIR/grades.csv, junit.xml, summary.md).
+    /// Where results go (DIR/<id>/results.json, DIR/grades.csv, junit.xml, summary.md, report.html).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Submissions graded at once (and test processes at once); default: one per core.

@@ -9,6 +9,12 @@
 //! result may quote a line of a hidden suite or of a reference solution, and
 //! nothing a test made may outlive the run. The confinement fixtures are graded
 //! a second time with every test run as the grader's own user.
+//!
+//! The same run holds a skeleton (the student release's untouched files), and
+//! its `report.html` is opened in headless Chromium: the checks are on the DOM
+//! the browser built (its script draws the score histograms), not on the text.
+//! Without Chromium that part is skipped with a note, unless
+//! `THREADLINGS_REQUIRE_BROWSER` is set (CI sets it after installing Chromium).
 
 mod common;
 
@@ -420,6 +426,11 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     .unwrap();
     fs::create_dir_all(subs.join("no_layout/src")).unwrap();
     fs::write(subs.join("no_layout/src/race.rs"), "// wrong place\n").unwrap();
+    // A skeleton: the release's files, every test "not implemented yet".
+    copy_tree(
+        &repo().join("exercises").join(TOPIC),
+        &subs.join("skeleton/exercises").join(TOPIC),
+    );
     let malformed = [
         ("not_utf8", "not UTF-8"),
         ("huge_file", "bytes, more than"),
@@ -518,7 +529,7 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("submission,total,max,02_join_all"));
     let ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
-    assert_eq!(ids.len(), expects.len() + 2 + malformed.len(), "{csv}");
+    assert_eq!(ids.len(), expects.len() + 3 + malformed.len(), "{csv}");
     let junit = fs::read_to_string(out.join("junit.xml")).unwrap();
     for id in &ids {
         assert!(
@@ -534,6 +545,181 @@ fn hostile_and_malformed_submissions_lose_only_their_own_points() {
     );
     let summary = fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("| reference |"), "{summary}");
+    let skeleton = tests_of(&load("skeleton"));
+    assert!(
+        skeleton
+            .values()
+            .all(|(score, _, text)| *score == 0.0 && text.contains("not implemented yet")),
+        "the skeleton scored, or failed for another reason: {skeleton:?}"
+    );
+
+    // Gradescope's extra fields: numbered, tagged, who graded and how confined.
+    let results = load("reference");
+    assert!(
+        results["extra_data"]["sandbox_layers"]
+            .as_str()
+            .is_some_and(|s| s.contains("Landlock")),
+        "{}",
+        results["extra_data"]
+    );
+    assert_eq!(results["tests"][0]["number"], "2.1");
+    assert_eq!(results["tests"][0]["tags"][0], TOPIC);
+
+    check_report_in_browser(out, &load);
+}
+
+/// Opens `OUT/report.html` in headless Chromium and checks the DOM it built
+/// against the results files: one histogram bar per bucket holding the number
+/// of submissions in it, a row per submission, the pass rates hardest first,
+/// the skeleton's "not implemented" and the malformed submissions listed as
+/// not graded, and no element a hostile text could have injected.
+fn check_report_in_browser(out: &Path, load: &dyn Fn(&str) -> Value) {
+    let page = out.join("report.html");
+    let Some(dom) = browser_dom(&page) else {
+        return;
+    };
+    let ids: Vec<String> = fs::read_to_string(out.join("grades.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| csv_first_field(l))
+        .collect();
+    let mut expected = vec![0usize; checker::grading::class::BUCKETS.len()];
+    for id in &ids {
+        let tests = load(id)["tests"].as_array().unwrap().clone();
+        let score: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+        let max: f64 = tests.iter().map(|t| t["max_score"].as_f64().unwrap()).sum();
+        expected[checker::grading::class::bucket(score, max)] += 1;
+    }
+    // The script ran and drew one histogram (one topic) of six bars.
+    assert!(
+        dom.contains("data-drawn=\"1\""),
+        "the script did not run:\n{dom}"
+    );
+    let drawn: Vec<usize> = (0..expected.len())
+        .map(|bucket| {
+            let marker = format!("<g class=\"bar\" data-bucket=\"{bucket}\" data-count=\"");
+            let at = dom
+                .find(&marker)
+                .unwrap_or_else(|| panic!("no bar {bucket} drawn:\n{dom}"))
+                + marker.len();
+            dom[at..].split('"').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(drawn, expected, "the histogram's bars");
+    assert_eq!(
+        dom.matches("<g class=\"bar\"").count(),
+        expected.len(),
+        "one bar per bucket"
+    );
+    // A row per submission, each id shown as text.
+    assert_eq!(dom.matches("<tr class=\"submission\">").count(), ids.len());
+    for id in &ids {
+        let cell = format!(
+            "<td class=\"id\">{}</td>",
+            checker::grading::html::escape(id)
+        );
+        assert!(dom.contains(&cell), "{id} has no row");
+    }
+    // Pass rates, hardest first.
+    let rates: Vec<f64> = dom
+        .split("<tr class=\"test\">")
+        .skip(1)
+        .map(|row| {
+            let cell = row.split("<td class=\"num\">").nth(1).unwrap();
+            let (passed, graded) = cell.split('<').next().unwrap().split_once('/').unwrap();
+            passed.parse::<f64>().unwrap() / graded.parse::<f64>().unwrap()
+        })
+        .collect();
+    assert_eq!(rates.len(), tests_of(&load("reference")).len());
+    assert!(rates.windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
+    // Why tests failed, and what could not be graded.
+    assert!(dom.contains("data-kind=\"NotImplemented\""), "{dom}");
+    for id in ["no_layout", "not_utf8", "symlinked", "fifo"] {
+        assert!(
+            dom.contains(&format!(
+                "<tr class=\"ungraded\"><td class=\"id\">{id}</td>"
+            )),
+            "{id} is not listed as not graded"
+        );
+    }
+    // Only our two scripts; no element made from a student's text.
+    assert_eq!(dom.matches("<script").count(), 2, "{dom}");
+    assert!(!dom.contains("<img") && !dom.contains("<iframe"), "{dom}");
+}
+
+/// The first field of a grades.csv line (quoted when it holds a comma or a quote).
+fn csv_first_field(line: &str) -> String {
+    checker::grading::csv::parse_line(line)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// The DOM headless Chromium builds from `page` once its scripts ran; `None`
+/// (with a note) when no Chromium is installed, unless
+/// `THREADLINGS_REQUIRE_BROWSER` is set, which makes that a failure.
+fn browser_dom(page: &Path) -> Option<String> {
+    let required = std::env::var_os("THREADLINGS_REQUIRE_BROWSER").is_some_and(|v| v != "0");
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .map(|dir| dir.join(name))
+                .find(|path| path.is_file())
+        });
+    let Some(browser) = found else {
+        assert!(
+            !required,
+            "THREADLINGS_REQUIRE_BROWSER is set, but no chromium is on PATH"
+        );
+        eprintln!(
+            "note: report.html not checked in a browser: chromium is not installed \
+             (apt-get install chromium; set THREADLINGS_REQUIRE_BROWSER=1 to make this a failure)"
+        );
+        return None;
+    };
+    let work = TempDir::new().unwrap();
+    let dom_path = work.path().join("dom.html");
+    let mut child = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            work.path().join("profile").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .stdin(std::process::Stdio::null())
+        .stdout(fs::File::create(&dom_path).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
+    // A wide bound: Chromium starts in about 2 s on an idle machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} did not finish in 120 s", browser.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "{} failed: {status}", browser.display());
+    let dom = fs::read_to_string(&dom_path).unwrap();
+    assert!(!dom.is_empty(), "{} dumped no DOM", browser.display());
+    Some(dom)
 }
 
 /// The confinement fixtures again, with every test run as the grader's own user
@@ -831,6 +1017,14 @@ fn shards_are_disjoint_and_merge_back() {
     }
     let summary = fs::read_to_string(merged.join("summary.md")).unwrap();
     assert!(summary.contains("9 of 9 submissions graded"), "{summary}");
+    let page = fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(page.contains("9 of 9 submissions graded"), "{page}");
+    // Each submission: its layout, and each of its two topics, are not graded.
+    assert_eq!(
+        page.matches("<tr class=\"ungraded\">").count(),
+        27,
+        "{page}"
+    );
 
     // A shard given twice is refused; a missing shard is a warning.
     xtask()

@@ -190,7 +190,8 @@ pub struct FlakyTest {
     pub runs: u32,
 }
 
-/// The kinds of failure of one task, most common first.
+/// The kinds of failure of one task, most common first (tests that ran: a
+/// topic that did not compile is in [`ClassStats::ungraded`] instead).
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskFailures {
     /// Topic directory name.
@@ -294,6 +295,11 @@ pub fn stats(info: &RunInfo, results: &[SubmissionResult]) -> ClassStats {
                     entry.submissions += 1;
                     entry.runs_passed = entry.runs_passed.saturating_add(*passed);
                     entry.runs = entry.runs.saturating_add(*runs);
+                }
+                // A topic that did not compile (or could not be taken) is listed as
+                // not graded; its tests never ran, so they say nothing of the task.
+                if topic.problem.is_some() {
+                    continue;
                 }
                 *kinds
                     .entry((topic.topic.clone(), test.task.clone()))
@@ -460,6 +466,8 @@ mod tests {
         );
         assert_eq!(stats.tests[0].rate(), 0.0);
         assert!(stats.flaky.is_empty());
+        // Topic 02 never ran (compile errors): only topic 01's task has kinds.
+        assert_eq!(stats.tasks.len(), 1);
         let task = &stats.tasks[0];
         assert_eq!((task.topic.as_str(), task.failed), ("01_thread_basics", 8));
         assert_eq!(

@@ -582,7 +582,7 @@ fn check_report_in_browser(out: &Path, load: &dyn Fn(&str) -> Value) {
         .unwrap()
         .lines()
         .skip(1)
-        .map(|l| csv_first_field(l))
+        .map(csv_first_field)
         .collect();
     let mut expected = vec![0usize; checker::grading::class::BUCKETS.len()];
     for id in &ids {

@@ -329,7 +329,7 @@ pub fn stats(info: &RunInfo, results: &[SubmissionResult]) -> ClassStats {
             .then_with(|| a.test.cmp(&b.test))
     });
     let mut flaky: Vec<FlakyTest> = flaky.into_values().collect();
-    flaky.sort_by(|a, b| b.submissions.cmp(&a.submissions));
+    flaky.sort_by_key(|f| std::cmp::Reverse(f.submissions));
     let mut tasks: Vec<TaskFailures> = kinds
         .into_iter()
         .map(|((topic, task), counts)| {

@@ -214,10 +214,11 @@ pub fn render(timeline: &Timeline, test: &str, message: &str) -> String {
             gap(&mut svg, y, row.skipped_before);
             y += ROW;
         }
-        let (fill, stroke, weight) = if row.offending {
-            ("#ffd6d6", "#b00020", "bold")
+        // `class`: what the event is, for a reader of the SVG text (and tests).
+        let (class, fill, stroke, weight) = if row.offending {
+            ("offending", "#ffd6d6", "#b00020", "bold")
         } else {
-            ("#eef3fb", "#8aa4c8", "normal")
+            ("event", "#eef3fb", "#8aa4c8", "normal")
         };
         let _ = writeln!(
             svg,
@@ -229,14 +230,14 @@ pub fn render(timeline: &Timeline, test: &str, message: &str) -> String {
         let box_x = lane_x[row.lane];
         let _ = writeln!(
             svg,
-            r#"<rect x="{box_x}" y="{}" width="{}" height="{}" rx="3" fill="{fill}" stroke="{stroke}"/>"#,
+            r#"<rect class="{class}" x="{box_x}" y="{}" width="{}" height="{}" rx="3" fill="{fill}" stroke="{stroke}"/>"#,
             y + 2,
             widths[row.lane],
             ROW - 4
         );
         let _ = writeln!(
             svg,
-            r#"<text x="{}" y="{}" font-weight="{weight}">{}</text>"#,
+            r#"<text class="{class}" x="{}" y="{}" font-weight="{weight}">{}</text>"#,
             box_x + 10,
             y + 15,
             escape(&row.label)

@@ -181,6 +181,9 @@ impl WatchState {
                     .map(Failure::message)
                     .unwrap_or_default();
                 let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 4));
+                if let Some(path) = &test.timeline {
+                    let _ = writeln!(out, "    timeline: {path}");
+                }
                 let others = total - passed - 1;
                 if others > 0 {
                     let _ = writeln!(

@@ -27,9 +27,9 @@ use threadlings_protocol::{
 };
 
 /// Lines of the failure message shown above the picture.
-const CAPTION_LINES: usize = 6;
+const CAPTION_LINES: usize = 8;
 /// Characters per caption line.
-const CAPTION_WIDTH: usize = 120;
+const CAPTION_WIDTH: usize = 100;
 /// Height of one event's row, in pixels.
 const ROW: usize = 22;
 /// Width of the left column holding the log positions.
@@ -149,12 +149,7 @@ pub fn render(timeline: &Timeline, test: &str, message: &str) -> String {
         lane_x.push(x);
         x += width + 10;
     }
-    let mut caption: Vec<String> = message
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(CAPTION_LINES)
-        .map(|l| clean(l, CAPTION_WIDTH))
-        .collect();
+    let mut caption = wrap(message);
     if caption.is_empty() {
         caption.push("(no message)".to_owned());
     }
@@ -267,6 +262,38 @@ pub fn render(timeline: &Timeline, test: &str, message: &str) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The first [`CAPTION_LINES`] lines of `message` wrapped at [`CAPTION_WIDTH`]
+/// characters, cleaned.
+fn wrap(message: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in message.lines().filter(|l| !l.trim().is_empty()) {
+        let mut current = String::new();
+        for word in line.split_whitespace() {
+            let word = clean(word, CAPTION_WIDTH);
+            if !current.is_empty()
+                && current.chars().count() + 1 + word.chars().count() > CAPTION_WIDTH
+            {
+                lines.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&word);
+        }
+        lines.push(current);
+        if lines.len() > CAPTION_LINES {
+            break;
+        }
+    }
+    let more =
+        message.lines().filter(|l| !l.trim().is_empty()).count() > 0 && lines.len() > CAPTION_LINES;
+    lines.truncate(CAPTION_LINES);
+    if more && let Some(last) = lines.last_mut() {
+        last.push_str(" …");
+    }
+    lines
 }
 
 /// A row saying how many events of the log are not drawn.
@@ -577,6 +604,26 @@ mod tests {
             assert!(check_well_formed(bad).is_err(), "{bad}");
         }
         check_well_formed("<svg a=\"1\"><text>&amp;</text><rect/></svg>\n").expect("fine");
+    }
+
+    #[test]
+    fn the_message_is_wrapped_not_cut() {
+        let lines = wrap(MESSAGE);
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= CAPTION_WIDTH),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .join(" ")
+                .contains("was consumed before it was produced")
+        );
+        let long = wrap(&"word ".repeat(2000));
+        assert_eq!(long.len(), CAPTION_LINES);
+        assert!(long[CAPTION_LINES - 1].ends_with(" …"));
+        let exact = "line\n".repeat(CAPTION_LINES);
+        assert!(wrap(&exact).iter().all(|l| l == "line"));
+        assert_eq!(wrap(&"x".repeat(500)), [format!("{}…", "x".repeat(99))]);
     }
 
     #[test]

@@ -34,10 +34,11 @@ fn newest_schedule(dir: &Path) -> Option<String> {
     Some(std::fs::read_to_string(newest).ok()?.trim().to_owned())
 }
 
-/// A replay of a schedule that notes which thread (shuttle task) ran at each step.
+/// A replay of a schedule that notes which thread (shuttle task, and its
+/// name if it has one) ran at each step.
 struct Recorder {
     replay: ReplayScheduler,
-    steps: std::sync::Arc<Mutex<Vec<usize>>>,
+    steps: std::sync::Arc<Mutex<Vec<(usize, Option<String>)>>>,
 }
 
 impl Scheduler for Recorder {
@@ -53,10 +54,14 @@ impl Scheduler for Recorder {
     ) -> Option<TaskId> {
         let next = self.replay.next_task(runnable, current, is_yielding);
         if let Some(task) = next {
+            let name = runnable
+                .iter()
+                .find(|t| t.id() == task)
+                .and_then(|t| t.name());
             self.steps
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(usize::from(task));
+                .push((usize::from(task), name));
         }
         next
     }
@@ -89,10 +94,11 @@ fn schedule_timeline(scenario: fn(), schedule: &str) -> threadlings_harness::tim
     let mut stretches = 0;
     let mut start = 0;
     for end in 1..=steps.len() {
-        if end == steps.len() || steps[end] != steps[start] {
-            let lane = match steps[start] {
-                0 => "main thread (task 0)".to_owned(),
-                task => format!("thread (task {task})"),
+        if end == steps.len() || steps[end].0 != steps[start].0 {
+            let lane = match &steps[start] {
+                (0, _) => "main thread (task 0)".to_owned(),
+                (task, Some(name)) => format!("{name} (task {task})"),
+                (task, None) => format!("thread (task {task})"),
             };
             let label = if end - start == 1 {
                 format!("runs step {start}")

@@ -627,6 +627,19 @@ mod tests {
     }
 
     #[test]
+    fn a_picture_is_written_then_removed_once_stale() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("timelines");
+        let path = write(&folder, "t", &fixed_log(), MESSAGE).expect("written");
+        assert_eq!(path, folder.join("t.svg"));
+        let svg = fs::read_to_string(&path).expect("read");
+        assert_eq!(svg, render(&fixed_log(), "t", MESSAGE));
+        remove_stale(&folder, "t");
+        assert!(!path.exists());
+        remove_stale(&folder, "never drawn");
+    }
+
+    #[test]
     fn file_names_keep_to_safe_characters() {
         let path = path_of(Path::new("/o"), "../x y");
         assert_eq!(path, Path::new("/o/___x_y.svg"));

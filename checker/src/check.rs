@@ -38,6 +38,11 @@ pub struct CheckOptions {
     /// Refuse to compile or run student code without Landlock (grading), rather
     /// than fall back to the other layers (a student's own check).
     pub require_landlock: bool,
+    /// Where the pictures of failing runs' event logs go (see
+    /// [`crate::timeline`]), a folder per topic below it (`grade`: the
+    /// submission's output folder). `None`: the folder `timelines/` of each
+    /// topic's sandbox, in the checker's work folder.
+    pub timelines: Option<std::path::PathBuf>,
 }
 
 impl CheckOptions {
@@ -53,6 +58,7 @@ impl CheckOptions {
             replay: None,
             bless: false,
             require_landlock: false,
+            timelines: None,
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct TestResult {
     pub verdict: Verdict,
     /// Wall time of all its runs, in seconds.
     pub seconds: f64,
+    /// The picture (SVG) of the failing run's event log, when the test handed
+    /// one over (see [`crate::timeline`]). Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<String>,
 }
 
 impl TestResult {
@@ -37,6 +41,7 @@ impl TestResult {
             points,
             verdict,
             seconds,
+            timeline: None,
         }
     }
 }

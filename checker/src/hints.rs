@@ -301,6 +301,7 @@ mod tests {
                 failure,
                 notes: Vec::new(),
             },
+            timeline: None,
             seconds: 0.0,
         }
     }

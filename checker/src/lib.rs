@@ -10,7 +10,8 @@
 //!    confined by [`confine`] (Landlock, no_new_privs, nothing left behind);
 //! 4. [`judge`]: exit status plus the harness's report, which travels on a socket
 //!    the code under test cannot reach; never printed text;
-//! 5. [`report`]: human, JSON and the grading formats.
+//! 5. [`report`]: human, JSON and the grading formats; a failing run's event
+//!    log, when its test handed one over, is drawn by [`timeline`].
 //!
 //! [`check::check`] runs the whole pipeline.
 
@@ -34,6 +35,7 @@ pub mod sandbox;
 pub mod skeletons;
 pub mod source;
 mod test_run;
+pub mod timeline;
 
 pub use check::{CheckOptions, CheckReport, Progress, TestResult, TopicResult, check};
 pub use project::{Project, Topic};

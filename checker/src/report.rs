@@ -75,6 +75,10 @@ pub struct JsonTest<'a> {
     pub failure: Option<&'a Failure>,
     /// Notes attached by the test.
     pub notes: &'a [String],
+    /// The picture of the failing run's event log (see [`crate::timeline`]);
+    /// absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<&'a str>,
     /// Wall time of all runs.
     pub seconds: f64,
 }
@@ -113,6 +117,7 @@ pub fn json(report: &CheckReport) -> JsonReport<'_> {
                         message: t.verdict.message(),
                         failure: t.verdict.failure.as_ref(),
                         notes: &t.verdict.notes,
+                        timeline: t.timeline.as_deref(),
                         seconds: t.seconds,
                     })
                     .collect(),
@@ -166,13 +171,15 @@ pub fn markdown(report: &CheckReport) -> String {
             failed.len()
         );
         for test in failed {
-            let why = test.verdict.message();
+            let mut why = markdown_cell(&test.verdict.message());
+            if let Some(path) = &test.timeline {
+                let _ = write!(why, "<br>timeline: {}", markdown_cell(path));
+            }
             let _ = writeln!(
                 out,
-                "| {} | 0/{} | {} |",
+                "| {} | 0/{} | {why} |",
                 markdown_cell(&test.name),
                 points(test.max_points),
-                markdown_cell(&why)
             );
         }
         out.push_str("\n</details>\n");
@@ -245,5 +252,57 @@ pub fn classroom(report: &CheckReport) -> ClassroomReport {
                 })
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::TopicResult;
+    use crate::judge::Verdict;
+
+    fn report(timeline: Option<&str>) -> CheckReport {
+        CheckReport {
+            source: "exercises/".into(),
+            topics: vec![TopicResult {
+                topic: "05_producer_consumer".into(),
+                problem: None,
+                tests: vec![TestResult {
+                    name: "poison_pills_deliver_every_item".into(),
+                    task: "run_with_poison_pills".into(),
+                    visibility: Visibility::Public,
+                    max_points: 2.0,
+                    points: 0.0,
+                    verdict: Verdict::failed(Failure::Assertion {
+                        message: "event 2: consumed before it was produced".into(),
+                    }),
+                    seconds: 0.1,
+                    timeline: timeline.map(String::from),
+                }],
+            }],
+            seconds: 1.0,
+        }
+    }
+
+    #[test]
+    fn the_timeline_is_named_under_the_failure_and_absent_from_old_json() {
+        let with = report(Some("/w/timelines/x<y>.svg"));
+        let page = markdown(&with);
+        assert!(
+            page.contains("produced<br>timeline: /w/timelines/x&lt;y&gt;.svg |"),
+            "{page}"
+        );
+        let json = serde_json::to_string(&json(&with)).expect("serialises");
+        assert!(
+            json.contains(r#""timeline":"/w/timelines/x<y>.svg""#),
+            "{json}"
+        );
+
+        let without = report(None);
+        assert!(!markdown(&without).contains("timeline"));
+        let json = serde_json::to_string(&super::json(&without)).expect("serialises");
+        assert!(!json.contains("timeline"), "{json}");
+        let saved = serde_json::to_string(&without.topics[0].tests[0]).expect("serialises");
+        assert!(!saved.contains("timeline"), "{saved}");
     }
 }

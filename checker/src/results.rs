@@ -153,6 +153,7 @@ mod tests {
             max_points: 2.0,
             points: if passed { 2.0 } else { 0.0 },
             verdict,
+            timeline: None,
             seconds: 0.1,
         }
     }

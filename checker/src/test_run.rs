@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use threadlings_protocol::TestEnv;
+use threadlings_protocol::{TestEnv, Timeline};
 
 use crate::assemble::{self, Sandbox};
 use crate::check::{CheckOptions, Progress};
@@ -91,6 +91,8 @@ impl Runner<'_> {
             &self.topic.student_files,
             &self.binaries.lock_findings,
         );
+        // The event log of the first failing run, if its test handed one over.
+        let mut timeline = None;
         let verdict = match (lock_verdict, self.binaries.tests.get(spec.binary())) {
             // A foreign lock in a file the test relies on: it fails without running
             // (the model checker could not explore the file; a std lock could hang).
@@ -102,22 +104,52 @@ impl Runner<'_> {
                 let mut runs = Vec::new();
                 for _ in 0..self.options.repeat.max(1) {
                     match self.run_once(index, binary.clone(), spec) {
-                        Some(verdict) => runs.push(verdict),
+                        Some((verdict, log)) => {
+                            if timeline.is_none() && !verdict.passed() {
+                                timeline = log;
+                            }
+                            runs.push(verdict);
+                        }
                         None => return None,
                     }
                 }
                 judge::combine_repeats(runs)
             }
         };
-        Some(TestResult::of(
-            spec,
-            verdict,
-            started.elapsed().as_secs_f64(),
-        ))
+        let mut result = TestResult::of(spec, verdict, started.elapsed().as_secs_f64());
+        self.draw_timeline(&mut result, timeline.as_ref());
+        Some(result)
     }
 
-    /// One run of one test, judged; `None` when the guard withheld the verdict.
-    fn run_once(&self, index: usize, binary: PathBuf, spec: &TestSpec) -> Option<Verdict> {
+    /// Draws the failing run's `timeline` beside the results and names it in
+    /// `result`; removes the picture of an earlier check otherwise. A picture
+    /// that cannot be written becomes a note: it never changes the verdict.
+    fn draw_timeline(&self, result: &mut TestResult, timeline: Option<&Timeline>) {
+        let dir = match &self.options.timelines {
+            Some(base) => base.join(&self.topic.dir),
+            None => self.sandbox.root.join("timelines"),
+        };
+        let (Some(timeline), Some(failure)) = (timeline, &result.verdict.failure) else {
+            crate::timeline::remove_stale(&dir, &result.name);
+            return;
+        };
+        match crate::timeline::write(&dir, &result.name, timeline, &failure.message()) {
+            Ok(path) => result.timeline = Some(path.display().to_string()),
+            Err(e) => result
+                .verdict
+                .notes
+                .push(format!("the timeline could not be drawn: {e:#}")),
+        }
+    }
+
+    /// One run of one test, judged, with the event log its test handed over;
+    /// `None` when the guard withheld the verdict.
+    fn run_once(
+        &self,
+        index: usize,
+        binary: PathBuf,
+        spec: &TestSpec,
+    ) -> Option<(Verdict, Option<Timeline>)> {
         let verdict = if self.options.bless {
             self.try_run_once(binary, spec)
         } else {
@@ -126,22 +158,30 @@ impl Runner<'_> {
             match watched.finish() {
                 Ok(GuardVerdict::Untouched) => verdict,
                 Ok(GuardVerdict::Withheld) => return None,
-                Ok(GuardVerdict::Rewritten(changed)) => Ok(Verdict::failed(Failure::Crashed {
-                    message: format!(
-                        "the suite's files were modified while this test ran ({changed}); tests must not write them"
-                    ),
-                })),
+                Ok(GuardVerdict::Rewritten(changed)) => Ok((
+                    Verdict::failed(Failure::Crashed {
+                        message: format!(
+                            "the suite's files were modified while this test ran ({changed}); tests must not write them"
+                        ),
+                    }),
+                    None,
+                )),
                 Err(e) => Err(e),
             }
         };
         Some(verdict.unwrap_or_else(|e| {
-            Verdict::failed(Failure::CheckerError {
+            let failure = Verdict::failed(Failure::CheckerError {
                 message: format!("{e:#}"),
-            })
+            });
+            (failure, None)
         }))
     }
 
-    fn try_run_once(&self, binary: PathBuf, spec: &TestSpec) -> Result<Verdict> {
+    fn try_run_once(
+        &self,
+        binary: PathBuf,
+        spec: &TestSpec,
+    ) -> Result<(Verdict, Option<Timeline>)> {
         let timeout = Duration::from_secs_f64(spec.timeout);
         let test_env = TestEnv {
             topic: self.topic.dir.clone(),
@@ -161,7 +201,13 @@ impl Runner<'_> {
             env: test_env.vars(),
             policy: self.policy.clone(),
         })?;
-        Ok(judge::judge_run(&output, timeout))
+        let verdict = judge::judge_run(&output, timeout);
+        // Only a failure that the harness reported itself carries a picture.
+        let timeline = match &verdict.failure {
+            Some(Failure::Assertion { .. }) => crate::timeline::from_report(&output.report),
+            _ => None,
+        };
+        Ok((verdict, timeline))
     }
 }
 

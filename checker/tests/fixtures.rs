@@ -44,6 +44,20 @@ struct Expect {
     /// (`THREADLINGS_SANDBOX_USER=0`): the code path of a grader that is not root.
     #[serde(default)]
     without_sandbox_user_too: bool,
+    /// A test whose failure must come with a picture of the failing run (see
+    /// `checker::timeline`).
+    timeline: Option<TimelineExpect>,
+}
+
+/// What the picture of a failing run must show.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimelineExpect {
+    /// The test.
+    test: String,
+    /// The highlighted events, in log order, by their first word (`Consumed`,
+    /// `Produced`): all about the same item, which the failure message names.
+    highlighted: Vec<String>,
 }
 
 /// The task of the tests that run a topic's demo program: they catch mistakes
@@ -241,6 +255,9 @@ fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) ->
             }
         }
     }
+    if let Some(timeline) = &expect.timeline {
+        problems.extend(judge_timeline(timeline, result, label));
+    }
     if let Some(marker) = &expect.no_process_left {
         let left = processes_mentioning(marker);
         if !left.is_empty() {
@@ -248,6 +265,62 @@ fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) ->
         }
     }
     problems
+}
+
+/// What is wrong with the picture of the failing run `expect` names, if anything.
+fn judge_timeline(
+    expect: &TimelineExpect,
+    result: &checker::TopicResult,
+    label: &str,
+) -> Option<String> {
+    let label = format!("{label}: the timeline of {}", expect.test);
+    let Some(test) = result.tests.iter().find(|t| t.name == expect.test) else {
+        return Some(format!("{label}: no such test"));
+    };
+    let Some(path) = &test.timeline else {
+        return Some(format!(
+            "{label}: the failure names no picture ({:?})",
+            test.verdict.message()
+        ));
+    };
+    let svg = match fs::read_to_string(path) {
+        Ok(svg) => svg,
+        Err(e) => return Some(format!("{label}: cannot read {path}: {e}")),
+    };
+    if let Err(e) = checker::timeline::check_well_formed(&svg) {
+        return Some(format!("{label}: {path} is not well-formed: {e:#}"));
+    }
+    // The highlighted events' labels: `<text class="offending" …>Consumed p0-1</text>`.
+    let highlighted: Vec<&str> = svg
+        .split(r#"<text class="offending""#)
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>')?.1.split_once("</text>"))
+        .map(|(text, _)| text)
+        .collect();
+    let items: BTreeSet<&str> = highlighted
+        .iter()
+        .filter_map(|l| l.split_once(' ').map(|(_, item)| item))
+        .collect();
+    let kinds: Vec<&str> = highlighted
+        .iter()
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    let message = test.verdict.message();
+    match items.iter().next() {
+        Some(item) if kinds == expect.highlighted && items.len() == 1 => {
+            if message.contains(&format!("{item:?}")) {
+                None
+            } else {
+                Some(format!(
+                    "{label}: the highlighted item {item} is not the one the message names: {message}"
+                ))
+            }
+        }
+        _ => Some(format!(
+            "{label}: highlighted {highlighted:?}, expected {:?} of one item",
+            expect.highlighted
+        )),
+    }
 }
 
 macro_rules! fixtures_of {

@@ -16,6 +16,7 @@ fn test(name: &str, visibility: Visibility, points: f64, failure: Option<Failure
             failure,
             notes: Vec::new(),
         },
+        timeline: None,
         seconds: 0.5,
     }
 }

@@ -392,6 +392,9 @@ fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
             Some(_) if topic.problem.is_some() => {}
             Some(failure) => {
                 let _ = write!(out, "\n      {}", indent(&failure.message(), 6));
+                if let Some(path) = &test.timeline {
+                    let _ = write!(out, "\n      timeline: {path}");
+                }
             }
         }
         for note in &test.verdict.notes {
@@ -424,6 +427,7 @@ mod tests {
                 notes: Vec::new(),
             },
             seconds: 0.1,
+            timeline: None,
         }
     }
 
@@ -521,5 +525,17 @@ mod tests {
         let screen = first_screen(&report, Paint::new(false));
         assert!(!screen.contains("not started"), "{screen}");
         assert!(screen.contains("by_a_child"), "{screen}");
+    }
+
+    #[test]
+    fn a_failure_with_a_timeline_names_its_picture_under_the_message() {
+        let mut report = report();
+        report.topics[1].tests[1].timeline = Some("/t/timelines/fails.svg".into());
+        let screen = table(&report, Paint::new(false));
+        assert!(
+            screen.contains("expected 3\n      timeline: /t/timelines/fails.svg\n"),
+            "{screen}"
+        );
+        assert_eq!(screen.matches("timeline:").count(), 1, "{screen}");
     }
 }

@@ -93,6 +93,7 @@ fn write_results(project: &Project, passing: &str) -> TopicResult {
                         })
                     },
                     seconds: 0.1,
+                    timeline: None,
                 }
             })
             .collect(),

@@ -30,6 +30,7 @@ mod panic_capture;
 pub mod protocol;
 mod report;
 mod seeds;
+pub mod timeline;
 mod watchdog;
 
 pub use child::{fail_if_unfinished, todo_location};

@@ -4,5 +4,6 @@
 //! this module re-exports it under its historical path.
 
 pub use threadlings_protocol::{
-    MESSAGE_CAP, Outcome, REPORT_FD_ENV, ReportLine, TestEnv, cap_message, env,
+    MESSAGE_CAP, Outcome, REPORT_FD_ENV, ReportLine, TIMELINE_EVENT_CAP, TIMELINE_LANE_CAP,
+    TIMELINE_TEXT_CAP, TestEnv, Timeline, TimelineEvent, cap_message, env,
 };

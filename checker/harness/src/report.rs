@@ -22,10 +22,10 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::panic_capture;
 #[cfg(doc)]
 use crate::protocol::REPORT_FD_ENV;
 use crate::protocol::{Outcome, ReportLine, cap_message, env};
+use crate::{panic_capture, timeline};
 
 /// Not looked at yet.
 const UNCLAIMED: i32 = -2;
@@ -129,6 +129,7 @@ pub fn graded(body: impl FnOnce()) {
         *slot = channel;
     }
     panic_capture::install(report_todo);
+    let _ = timeline::take();
     let result = panic::catch_unwind(AssertUnwindSafe(body));
     if !reporting {
         if let Err(payload) = result {
@@ -142,6 +143,7 @@ pub fn graded(body: impl FnOnce()) {
             message: None,
             not_implemented: None,
             notes: take_notes(),
+            timeline: None,
         }),
         Err(payload) => {
             let message = panic_capture::payload_text(payload.as_ref());
@@ -150,6 +152,7 @@ pub fn graded(body: impl FnOnce()) {
                 message: Some(cap_message(panic_capture::describe_failure(&message))),
                 not_implemented: panic_capture::first_todo_location(),
                 notes: take_notes(),
+                timeline: timeline::take(),
             });
             panic::resume_unwind(payload);
         }
@@ -169,6 +172,7 @@ fn report_todo(location: &str) {
                 message: None,
                 not_implemented: Some(location.to_owned()),
                 notes: Vec::new(),
+                timeline: None,
             },
         );
     }

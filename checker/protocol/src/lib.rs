@@ -9,7 +9,9 @@
 //! - [`ReportLine`] and [`Outcome`]: what the harness writes, one JSON object a
 //!   line, on the report socket named by [`REPORT_FD_ENV`]; the checker's judge
 //!   step deserialises these very types;
-//! - [`MESSAGE_CAP`] and [`cap_message`]: the longest failure message sent.
+//! - [`MESSAGE_CAP`] and [`cap_message`]: the longest failure message sent;
+//! - [`Timeline`]: the event log of a failing run a test may attach to its
+//!   `fail` line, which the checker draws as a picture (never a verdict).
 
 use std::path::PathBuf;
 
@@ -83,6 +85,69 @@ pub struct ReportLine {
     /// Notes the test attached (a measured ratio, a skip reason).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The event log of the failing run, when the test kept one (see
+    /// [`Timeline`]). Absent from the JSON when `None`; a malformed one reads
+    /// back as `None`, so it can never cost the line (and the verdict).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_timeline"
+    )]
+    pub timeline: Option<Timeline>,
+}
+
+/// Most events a [`Timeline`] carries (the harness keeps those around the
+/// offending ones; the checker drops any beyond).
+pub const TIMELINE_EVENT_CAP: usize = 400;
+/// Most lanes a timeline is drawn with (the checker folds the rest into one).
+pub const TIMELINE_LANE_CAP: usize = 16;
+/// Longest lane name or event label, in characters (longer ones are cut).
+pub const TIMELINE_TEXT_CAP: usize = 60;
+
+/// The event log of a failing run, for a picture: one lane per thread or
+/// process, events in log order, the events that broke the invariant marked.
+///
+/// Every string in it may come from the code under test (a thread name, an
+/// item): the checker treats all of it as untrusted text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Timeline {
+    /// The events kept, in log order (at most [`TIMELINE_EVENT_CAP`]).
+    pub events: Vec<TimelineEvent>,
+    /// Log positions ([`TimelineEvent::index`]) of the events that broke the invariant.
+    #[serde(default)]
+    pub offending: Vec<u64>,
+    /// How many events the whole log had (more than `events.len()` when some were left out).
+    #[serde(default)]
+    pub total: u64,
+}
+
+/// One event of a [`Timeline`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    /// Its position in the whole log (0-based).
+    pub index: u64,
+    /// The thread or process that logged it (`producer 1`).
+    pub lane: String,
+    /// What happened (`Produced p1-0`).
+    pub label: String,
+}
+
+/// Reads a timeline, or `None` if it is not one: the timeline is a picture, so
+/// a malformed one must not make the whole report line unreadable.
+fn lenient_timeline<'de, D>(deserializer: D) -> Result<Option<Timeline>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Lenient {
+        Good(Timeline),
+        Bad(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<Lenient>::deserialize(deserializer)? {
+        Some(Lenient::Good(timeline)) => Some(timeline),
+        _ => None,
+    })
 }
 
 /// What a check tells one test process, on top of the runner's clean base
@@ -151,6 +216,7 @@ mod tests {
             message: Some("boom".into()),
             not_implemented: Some("src/join.rs:12".into()),
             notes: vec!["a note".into()],
+            timeline: None,
         };
         let json = serde_json::to_string(&line).expect("serialises");
         assert_eq!(
@@ -160,6 +226,39 @@ mod tests {
         let bare: ReportLine = serde_json::from_str(r#"{"outcome":"pass"}"#).expect("parses");
         assert_eq!(bare.outcome, Outcome::Pass);
         assert!(bare.message.is_none() && bare.notes.is_empty());
+        assert!(bare.timeline.is_none());
+        assert!(!json.contains("timeline"), "{json}");
+    }
+
+    #[test]
+    fn a_timeline_reads_back_and_a_malformed_one_keeps_the_line() {
+        let line = ReportLine {
+            outcome: Outcome::Fail,
+            message: Some("event 3 broke it".into()),
+            not_implemented: None,
+            notes: Vec::new(),
+            timeline: Some(Timeline {
+                events: vec![TimelineEvent {
+                    index: 3,
+                    lane: "consumer 0".into(),
+                    label: "Consumed p0-0".into(),
+                }],
+                offending: vec![3],
+                total: 4,
+            }),
+        };
+        let json = serde_json::to_string(&line).expect("serialises");
+        assert_eq!(
+            serde_json::from_str::<ReportLine>(&json).expect("parses"),
+            line
+        );
+        for bad in [r#""timeline":7"#, r#""timeline":{"events":[{"index":-1}]}"#] {
+            let text = format!(r#"{{"outcome":"fail","message":"m",{bad}}}"#);
+            let read: ReportLine = serde_json::from_str(&text).expect("the line still parses");
+            assert_eq!(read.outcome, Outcome::Fail);
+            assert_eq!(read.message.as_deref(), Some("m"));
+            assert!(read.timeline.is_none());
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! ```text
 //! OUT/<id>/results.json   Gradescope's format (see [`gradescope`])
 //! OUT/<id>/check.json     the full check report, read back by `merge`
+//! OUT/<id>/timelines/     pictures (SVG) of failing runs' event logs, per topic
 //! OUT/grades.csv          submission,total,max,<topic>...
 //! OUT/junit.xml           one testsuite per submission
 //! OUT/summary.md          for a CI step summary
@@ -368,6 +369,8 @@ fn grade_one(
     check_options.repeat = options.repeat.max(1);
     check_options.jobs = jobs;
     check_options.require_landlock = options.require_landlock;
+    // Pictures of failing runs go beside the submission's results (OUT/<id>/timelines/).
+    check_options.timelines = Some(options.out.join(id).join("timelines"));
     let mut report = check(project, &check_options, &|_| {});
     report.source = id.to_owned();
     SubmissionResult {

@@ -174,13 +174,7 @@ impl WatchState {
                     self.paint(ui::RED, "✗"),
                     self.paint(ui::BOLD, &format!("{} ({}{file})", test.name, test.task))
                 );
-                let message = test
-                    .verdict
-                    .failure
-                    .as_ref()
-                    .map(Failure::message)
-                    .unwrap_or_default();
-                let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 4));
+                let _ = writeln!(out, "{}", failure_lines(test));
                 let others = total - passed - 1;
                 if others > 0 {
                     let _ = writeln!(
@@ -231,6 +225,23 @@ fn percent(p: f64, max: f64) -> u32 {
     }
 }
 
+/// A failed test's message (its first lines) and, when its failing run was
+/// drawn, where the picture is.
+fn failure_lines(test: &checker::TestResult) -> String {
+    let message = test
+        .verdict
+        .failure
+        .as_ref()
+        .map(Failure::message)
+        .unwrap_or_default();
+    let mut text = shorten(&message, MAX_MESSAGE_LINES, 4);
+    if let Some(path) = &test.timeline {
+        text.push_str("\n    timeline: ");
+        text.push_str(path);
+    }
+    text
+}
+
 /// Indents a message by `indent` spaces and keeps its first `max` lines.
 fn shorten(message: &str, max: usize, indent: usize) -> String {
     let lines: Vec<&str> = message.trim_end().lines().collect();
@@ -252,6 +263,31 @@ fn shorten(message: &str, max: usize, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drawn_failure_names_its_timeline_under_the_message() {
+        let mut test = checker::TestResult {
+            name: "t".into(),
+            task: "task".into(),
+            visibility: checker::manifest::Visibility::Public,
+            max_points: 1.0,
+            points: 0.0,
+            verdict: checker::judge::Verdict::failed(Failure::Assertion {
+                message: "event 2: consumed before it was produced".into(),
+            }),
+            seconds: 0.1,
+            timeline: None,
+        };
+        assert_eq!(
+            failure_lines(&test),
+            "    event 2: consumed before it was produced"
+        );
+        test.timeline = Some("/w/t.svg".into());
+        assert_eq!(
+            failure_lines(&test),
+            "    event 2: consumed before it was produced\n    timeline: /w/t.svg"
+        );
+    }
 
     #[test]
     fn long_messages_are_cut() {

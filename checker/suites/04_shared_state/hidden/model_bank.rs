@@ -16,7 +16,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use shared_state::{Bank, LockedCounter, SharedCounter, TransferError};
-use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler};
+use shuttle::scheduler::{
+    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+};
 use shuttle::sync::Arc;
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 
@@ -301,6 +303,9 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
         Some(_) => "replaying the given schedule".to_string(),
         None => "exploring thread interleavings with the model checker".to_string(),
     };
+    // Handed over with the panic below: the failing interleaving, as a picture.
+    let _timeline = schedule.as_deref().map(|s| schedule_timeline(scenario, s));
+    let _ = fs::remove_dir_all(&dir);
     match schedule {
         Some(schedule) => panic!(
             "{how} failed: {failure}\nthe scenario: {what}.\nlikely cause: {likely_cause}.\n\
@@ -312,6 +317,85 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
              (the failing schedule could not be recorded; shuttle printed it above)"
         ),
     }
+}
+
+/// A replay of a schedule that notes which thread (shuttle task, and its
+/// name if it has one) ran at each step.
+struct Recorder {
+    replay: ReplayScheduler,
+    steps: std::sync::Arc<std::sync::Mutex<Vec<(usize, Option<String>)>>>,
+}
+
+impl Scheduler for Recorder {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.replay.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let next = self.replay.next_task(runnable, current, is_yielding);
+        if let Some(task) = next {
+            let name = runnable
+                .iter()
+                .find(|t| t.id() == task)
+                .and_then(|t| t.name());
+            self.steps
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((usize::from(task), name));
+        }
+        next
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.replay.next_u64()
+    }
+}
+
+/// The failing interleaving as a timeline, for the checker to draw: `schedule`
+/// is replayed once and each stretch of steps one thread ran becomes an event
+/// in that thread's lane; the last one, where the run failed, is highlighted.
+/// Keep it alive until the test panics: it is handed over then.
+fn schedule_timeline(scenario: fn(), schedule: &str) -> threadlings_harness::timeline::Watch {
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = steps.clone();
+    // The replay fails as the exploration did; only its steps are wanted.
+    let _ = panic::catch_unwind(AssertUnwindSafe(move || {
+        let recorder = Recorder {
+            replay: ReplayScheduler::new_from_encoded(schedule),
+            steps: recorded,
+        };
+        Runner::new(recorder, config()).run(scenario);
+    }));
+    let steps = std::mem::take(&mut *steps.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut timeline = threadlings_harness::timeline::Watch::new();
+    let mut stretches = 0;
+    let mut start = 0;
+    for end in 1..=steps.len() {
+        if end == steps.len() || steps[end].0 != steps[start].0 {
+            let lane = match &steps[start] {
+                (0, _) => "main thread (task 0)".to_owned(),
+                (task, Some(name)) => format!("{name} (task {task})"),
+                (task, None) => format!("thread (task {task})"),
+            };
+            let label = if end - start == 1 {
+                format!("runs step {start}")
+            } else {
+                format!("runs steps {start}-{}", end - 1)
+            };
+            timeline.event(lane, label);
+            stretches += 1;
+            start = end;
+        }
+    }
+    if stretches > 0 {
+        timeline.at(stretches - 1);
+    }
+    timeline
 }
 
 /// The schedule shuttle wrote for the failure, if any.

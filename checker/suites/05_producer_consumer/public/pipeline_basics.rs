@@ -29,7 +29,11 @@ pub(crate) fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
     let mut done = vec![false; cfg.consumers];
     // last[consumer][producer]: the next index that consumer may see from that producer.
     let mut next = vec![vec![0usize; cfg.producers]; cfg.consumers];
+    // If a check below fails, the checker draws the log (one lane per thread)
+    // with the event being checked, and its partner, highlighted.
+    let mut timeline = timeline_of(report);
     for (at, event) in report.events.iter().enumerate() {
+        timeline.at(at);
         match event {
             Event::Produced { producer, item } => {
                 let Some(&(owner, _)) = owner.get(item) else {
@@ -47,6 +51,14 @@ pub(crate) fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
                 );
             }
             Event::Consumed { consumer, item } => {
+                if !produced.contains(item) {
+                    // The other half of the pair: its Produced, logged too late.
+                    if let Some(later) = report.events[at..].iter().position(
+                        |e| matches!(e, Event::Produced { item: made, .. } if made == item),
+                    ) {
+                        timeline.also(at + later);
+                    }
+                }
                 assert!(
                     *consumer < cfg.consumers,
                     "{run}: event {at}: consumer index {consumer} but there are {} consumers",
@@ -94,6 +106,7 @@ pub(crate) fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
             consumed.len()
         );
     }
+    timeline.done();
     let total = cfg.producers * cfg.items_per_producer;
     assert_eq!(
         produced.len(),
@@ -114,6 +127,25 @@ pub(crate) fn check_report(cfg: &PipelineConfig, report: &Report, run: &str) {
     );
 }
 
+/// The log as a timeline: one lane per producer and consumer.
+fn timeline_of(report: &Report) -> threadlings_harness::timeline::Watch {
+    let mut timeline = threadlings_harness::timeline::Watch::new();
+    for event in &report.events {
+        match event {
+            Event::Produced { producer, item } => {
+                timeline.event(format!("producer {producer}"), format!("Produced {item}"));
+            }
+            Event::Consumed { consumer, item } => {
+                timeline.event(format!("consumer {consumer}"), format!("Consumed {item}"));
+            }
+            Event::ConsumerDone { consumer } => {
+                timeline.event(format!("consumer {consumer}"), "ConsumerDone");
+            }
+        }
+    }
+    timeline
+}
+
 /// Like the lesson's cp(2, 3), with fewer items and short sleeps.
 fn lesson_config() -> PipelineConfig {
     PipelineConfig {
@@ -130,10 +162,15 @@ fn lesson_config() -> PipelineConfig {
 fn poison_pills_deliver_every_item() {
     threadlings_harness::graded(|| {
         let cfg = lesson_config();
-        let report = within(Duration::from_secs(10), "run_with_poison_pills", HANG_HINT, {
-            let cfg = cfg.clone();
-            move || run_with_poison_pills(&cfg)
-        });
+        let report = within(
+            Duration::from_secs(10),
+            "run_with_poison_pills",
+            HANG_HINT,
+            {
+                let cfg = cfg.clone();
+                move || run_with_poison_pills(&cfg)
+            },
+        );
         check_report(
             &cfg,
             &report,

@@ -275,7 +275,8 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
 
     let replay = std::env::var("THREADLINGS_REPLAY")
         .ok()
-        .map(|s| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
+        .map(|s| s.split_whitespace().collect::<String>())
+        .map(|s| s.trim_matches(|c| c == '\'' || c == '"').to_string())
         .filter(|s| !s.is_empty());
     let result = panic::catch_unwind(AssertUnwindSafe(|| match &replay {
         Some(schedule) => {
@@ -407,7 +408,9 @@ fn recorded_schedule(dir: &PathBuf) -> Option<String> {
         .collect();
     files.sort();
     let text = fs::read_to_string(files.first()?).ok()?;
-    Some(text.trim().to_string()).filter(|s| !s.is_empty())
+    // Shuttle wraps a long schedule over several lines; the replay command
+    // needs it in one piece.
+    Some(text.split_whitespace().collect::<String>()).filter(|s| !s.is_empty())
 }
 
 /// The text of a panic payload: its `&str` or `String`.

@@ -31,7 +31,10 @@ fn newest_schedule(dir: &Path) -> Option<String> {
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .max()?
         .1;
-    Some(std::fs::read_to_string(newest).ok()?.trim().to_owned())
+    // Shuttle wraps a long schedule over several lines; the replay command
+    // needs it in one piece.
+    let text = std::fs::read_to_string(newest).ok()?;
+    Some(text.split_whitespace().collect())
 }
 
 /// A replay of a schedule that notes which thread (shuttle task, and its
@@ -123,11 +126,9 @@ fn explore(test: &str, what: &str, scenario: fn()) {
     let _one_at_a_time = EXPLORING.lock().unwrap_or_else(|e| e.into_inner());
 
     if let Ok(schedule) = std::env::var(REPLAY_ENV) {
-        let schedule = schedule
-            .trim()
-            .trim_matches('\'')
-            .trim_matches('"')
-            .to_owned();
+        // Copied from a terminal, the schedule may be wrapped or quoted.
+        let schedule: String = schedule.split_whitespace().collect();
+        let schedule = schedule.trim_matches('\'').trim_matches('"').to_owned();
         let result = panic::catch_unwind(AssertUnwindSafe(|| shuttle::replay(scenario, &schedule)));
         if let Err(payload) = result {
             let message = threadlings_harness::payload_text(payload.as_ref());

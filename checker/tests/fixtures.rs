@@ -269,3 +269,61 @@ fixtures_of! {
     producer_consumer_fixtures_lose_exactly_their_tests => "05_producer_consumer",
     ipc_fixtures_lose_exactly_their_tests => "06_ipc",
 }
+
+/// A student's check of a hanging task: the test that hangs times out (at most
+/// the student limit), and the task's tests not started by then are "not run"
+/// rather than each waiting out its own limit; another task's test still runs.
+/// Grading of the same fixture (above) runs every test.
+#[test]
+fn a_student_check_does_not_run_the_rest_of_a_hung_task() {
+    let _alone = common::exclusive();
+    let project = common::project();
+    let topic = project.find("03_daemon_threads").expect("topic").clone();
+    let name = "waits_forever_for_daemons";
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(&topic.dir)
+        .join(name);
+    let source = common::overlay_source(&project, &topic, name, &fixture.join("src"));
+    let mut options = checker::CheckOptions::new(Source::Dir(source), vec![topic]);
+    options.student_check = true;
+    options.jobs = 1;
+    // daemon_is_asked_to_stop… (spawn_daemon) passes; then finish_gives_up… hangs
+    // (Runtime::finish), daemon_counts_add_up starts beside it after 2 s and hangs
+    // too, and daemon_panics_are_reported (Runtime::finish) is not run.
+    options.test_filter = Some("daemon".into());
+    let report = checker::check(&project, &options, &|_| {});
+    let summary = common::summary(&report);
+    let verdict = |test: &str| {
+        report.topics[0]
+            .tests
+            .iter()
+            .find(|t| t.name == test)
+            .unwrap_or_else(|| panic!("{test} missing:\n{summary}"))
+            .verdict
+            .clone()
+    };
+    assert!(
+        verdict("daemon_is_asked_to_stop_when_ordinary_threads_are_done").passed(),
+        "{summary}"
+    );
+    assert!(
+        matches!(
+            verdict("finish_gives_up_on_a_stubborn_daemon_after_grace").failure,
+            Some(Failure::TimedOut { seconds, .. }) if seconds <= 10.0
+        ),
+        "{summary}"
+    );
+    assert!(!verdict("daemon_counts_add_up").passed(), "{summary}");
+    assert_eq!(
+        verdict("daemon_panics_are_reported").failure,
+        Some(Failure::NotRun {
+            reason: "`Runtime::finish` hangs (test \
+                     finish_gives_up_on_a_stubborn_daemon_after_grace timed out); fix that first"
+                .into()
+        }),
+        "{summary}"
+    );
+    assert_eq!(report.topics[0].tests.len(), 4, "{summary}");
+    assert_eq!(report.points(), 8.0, "{summary}");
+}

@@ -40,17 +40,20 @@ pub struct CheckOptions {
     /// than fall back to the other layers (a student's own check).
     pub require_landlock: bool,
     /// A student's check (`check`, `watch`), tuned for quick feedback: a test's
-    /// time limit is at most [`STUDENT_TIME_LIMIT_SECS`] (performance tests keep
-    /// theirs); once a test of a task timed out, that task's tests not started yet
+    /// time limit is at most [`STUDENT_TIME_LIMIT_SECS`] or a third of the
+    /// manifest's, whichever is longer (performance tests keep theirs); a test
+    /// running for over 2 s lets the next start beside it while a core is idle;
+    /// once a test of a task timed out, that task's tests not started yet
     /// are not run; a performance test runs only once its task's other tests
     /// passed. Tests not run count as not passed. Off (grading, the default),
     /// every test runs with its manifest's full time limit.
     pub student_check: bool,
 }
 
-/// The longest time limit of a (non-performance) test in a student's check, in
-/// seconds: every reference test needs well under a second of it, so a hang is
-/// reported in seconds rather than after a grading limit of up to a minute.
+/// The time limit of a (non-performance) test in a student's check, in seconds,
+/// unless a third of its manifest limit is longer: reference tests take a
+/// second or two on a busy machine, so a hang is reported in seconds rather
+/// than after a grading limit of up to a minute.
 pub const STUDENT_TIME_LIMIT_SECS: f64 = 10.0;
 
 impl CheckOptions {

@@ -40,15 +40,21 @@ where
         .collect()
 }
 
+/// How often [`parallel_for_overlapping`] asks `may_overlap` again while items
+/// past their patience wait for a core to be idle.
+const OVERLAP_POLL: Duration = Duration::from_millis(250);
+
 /// Like [`parallel_for`], but an item still running after `patience` gives its
-/// worker's place to the next item (it keeps running): meant for tests, where
-/// one running that long is most likely waiting (a hang, up to its time limit)
-/// and a waiting test costs no CPU. At most `jobs` items run before their
-/// patience is up, and at most `2 * jobs` at once in all, so even items that
-/// spin rather than wait take no more than twice the cores.
+/// worker's place to the next item (it keeps running) once `may_overlap` says
+/// so: meant for tests, where one running that long is most likely waiting (a
+/// hang, up to its time limit), and a waiting test costs no CPU; `may_overlap`
+/// is asked each time (see [`IdleCores`]: a core was idle lately). At most
+/// `jobs` items run before their patience is up, and at most `2 * jobs` at once
+/// in all.
 pub fn parallel_for_overlapping<T, R, F>(
     jobs: usize,
     patience: Duration,
+    may_overlap: &dyn Fn() -> bool,
     items: &[T],
     f: F,
 ) -> Vec<R>
@@ -68,12 +74,14 @@ where
         let mut state_now = state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let now = Instant::now();
+            let running = state_now.running.len();
             let fresh = state_now
                 .running
                 .iter()
                 .filter(|&&(_, started)| now.duration_since(started) < patience)
                 .count();
-            if next < items.len() && fresh < jobs && state_now.running.len() < 2 * jobs {
+            let room = running < jobs || (fresh < jobs && running < 2 * jobs && may_overlap());
+            if next < items.len() && room {
                 let index = next;
                 next += 1;
                 state_now.running.push((index, now));
@@ -90,14 +98,16 @@ where
             if next == items.len() && state_now.running.is_empty() {
                 break;
             }
-            // Wake when an item ends, or when the next one's patience is up.
+            // Wake when an item ends, or when the next one's patience is up, or
+            // (items past their patience waiting for an idle core) to look again.
             let wait = state_now
                 .running
                 .iter()
                 .map(|&(_, started)| (started + patience).saturating_duration_since(now))
                 .filter(|left| !left.is_zero())
                 .min()
-                .unwrap_or(patience);
+                .unwrap_or(patience)
+                .min(OVERLAP_POLL);
             state_now = changed
                 .wait_timeout(state_now, wait)
                 .unwrap_or_else(|e| e.into_inner())
@@ -119,6 +129,75 @@ struct Overlap<R> {
     results: Vec<Option<R>>,
     /// Items running now, with when each started.
     running: Vec<(usize, Instant)>,
+}
+
+/// Whether a core of this machine was idle lately: from the idle time in
+/// `/proc/stat` between two looks. An item past its patience that spins, or
+/// other work on the machine, keeps the cores busy, and then nothing more
+/// starts beside it; items that wait leave a core idle.
+pub struct IdleCores {
+    last: Mutex<Option<CpuTimes>>,
+}
+
+/// Jiffies of all CPUs from `/proc/stat`'s first line, and how many CPUs.
+#[derive(Clone, Copy)]
+struct CpuTimes {
+    idle: u64,
+    total: u64,
+    cpus: u64,
+}
+
+impl CpuTimes {
+    fn now() -> Option<CpuTimes> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let mut lines = stat.lines();
+        let fields: Vec<u64> = lines
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .take(8)
+            .map(|f| f.parse().ok())
+            .collect::<Option<_>>()?;
+        let cpus = lines.filter(|l| l.starts_with("cpu")).count() as u64;
+        // user nice system idle iowait irq softirq steal
+        Some(CpuTimes {
+            idle: fields.get(3)? + fields.get(4)?,
+            total: fields.iter().sum(),
+            cpus: cpus.max(1),
+        })
+    }
+}
+
+impl IdleCores {
+    /// Starts measuring from now.
+    pub fn new() -> IdleCores {
+        IdleCores {
+            last: Mutex::new(CpuTimes::now()),
+        }
+    }
+
+    /// Whether, since the last look, the machine was idle for most of a core
+    /// (false when it cannot tell, or when too little time passed to tell).
+    pub fn one_idle(&self) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(before), Some(now)) = (*last, CpuTimes::now()) else {
+            return false;
+        };
+        // Fewer than 10 jiffies per CPU (0.1 s at 100 Hz) say nothing yet.
+        if now.total < before.total + 10 * now.cpus {
+            return false;
+        }
+        *last = Some(now);
+        let idle = now.idle.saturating_sub(before.idle) as f64;
+        let total = (now.total - before.total) as f64;
+        idle / total * now.cpus as f64 >= 0.8
+    }
+}
+
+impl Default for IdleCores {
+    fn default() -> Self {
+        IdleCores::new()
+    }
 }
 
 #[cfg(test)]
@@ -171,13 +250,19 @@ mod tests {
         let most = AtomicUsize::new(0);
         let items: Vec<u64> = vec![600, 600, 600, 10];
         let started = std::time::Instant::now();
-        let out = super::parallel_for_overlapping(1, Duration::from_millis(50), &items, |&ms| {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            most.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(ms));
-            running.fetch_sub(1, Ordering::SeqCst);
-            ms
-        });
+        let out = super::parallel_for_overlapping(
+            1,
+            Duration::from_millis(50),
+            &|| true,
+            &items,
+            |&ms| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(ms));
+                running.fetch_sub(1, Ordering::SeqCst);
+                ms
+            },
+        );
         assert_eq!(out, items);
         // One job: at most two at once (the patient one and the next), never all four.
         assert_eq!(most.load(Ordering::SeqCst), 2);
@@ -190,11 +275,11 @@ mod tests {
     }
 
     #[test]
-    fn items_done_within_their_patience_run_jobs_at_a_time() {
+    fn without_an_idle_core_items_run_jobs_at_a_time_whatever_their_patience() {
         let running = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
         let items: Vec<usize> = (0..12).collect();
-        let out = super::parallel_for_overlapping(3, Duration::from_secs(5), &items, |&i| {
+        let out = super::parallel_for_overlapping(3, Duration::ZERO, &|| false, &items, |&i| {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             most.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(5));
@@ -204,7 +289,8 @@ mod tests {
         assert_eq!(out, items);
         assert!(most.load(Ordering::SeqCst) <= 3, "{most:?} at once");
         assert!(
-            super::parallel_for_overlapping(2, Duration::ZERO, &[] as &[u8], |_| ()).is_empty()
+            super::parallel_for_overlapping(2, Duration::ZERO, &|| true, &[] as &[u8], |_| ())
+                .is_empty()
         );
     }
 }

@@ -42,7 +42,8 @@ pub struct CheckOptions {
     /// A student's check (`check`, `watch`), tuned for quick feedback: a test's
     /// time limit is at most [`STUDENT_TIME_LIMIT_SECS`] or a third of the
     /// manifest's, whichever is longer (performance tests keep theirs); a test
-    /// running for over 2 s lets the next start beside it while a core is idle;
+    /// running for over 2 s lets the next start beside it while every running
+    /// test waits (none is on a CPU);
     /// once a test of a task timed out, that task's tests not started yet
     /// are not run; a performance test runs only once its task's other tests
     /// passed. Tests not run count as not passed. Off (grading, the default),

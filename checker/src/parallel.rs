@@ -41,16 +41,20 @@ where
 }
 
 /// How often [`parallel_for_overlapping`] asks `may_overlap` again while items
-/// past their patience wait for a core to be idle.
+/// are past their patience.
 const OVERLAP_POLL: Duration = Duration::from_millis(250);
+
+/// [`parallel_for_overlapping`] runs at most this many times `jobs` items at
+/// once: items past their patience wait, so this bounds processes, not CPU.
+pub const OVERLAP_FACTOR: usize = 4;
 
 /// Like [`parallel_for`], but an item still running after `patience` gives its
 /// worker's place to the next item (it keeps running) once `may_overlap` says
 /// so: meant for tests, where one running that long is most likely waiting (a
 /// hang, up to its time limit), and a waiting test costs no CPU; `may_overlap`
-/// is asked each time (see [`IdleCores`]: a core was idle lately). At most
-/// `jobs` items run before their patience is up, and at most `2 * jobs` at once
-/// in all.
+/// is asked each time (is every running test waiting?). At most
+/// `jobs` items run before their patience is up, and at most [`OVERLAP_FACTOR`]
+/// times `jobs` at once in all.
 pub fn parallel_for_overlapping<T, R, F>(
     jobs: usize,
     patience: Duration,
@@ -80,7 +84,8 @@ where
                 .iter()
                 .filter(|&&(_, started)| now.duration_since(started) < patience)
                 .count();
-            let room = running < jobs || (fresh < jobs && running < 2 * jobs && may_overlap());
+            let room = running < jobs
+                || (fresh < jobs && running < OVERLAP_FACTOR * jobs && may_overlap());
             if next < items.len() && room {
                 let index = next;
                 next += 1;
@@ -131,75 +136,6 @@ struct Overlap<R> {
     running: Vec<(usize, Instant)>,
 }
 
-/// Whether a core of this machine was idle lately: from the idle time in
-/// `/proc/stat` between two looks. An item past its patience that spins, or
-/// other work on the machine, keeps the cores busy, and then nothing more
-/// starts beside it; items that wait leave a core idle.
-pub struct IdleCores {
-    last: Mutex<Option<CpuTimes>>,
-}
-
-/// Jiffies of all CPUs from `/proc/stat`'s first line, and how many CPUs.
-#[derive(Clone, Copy)]
-struct CpuTimes {
-    idle: u64,
-    total: u64,
-    cpus: u64,
-}
-
-impl CpuTimes {
-    fn now() -> Option<CpuTimes> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let mut lines = stat.lines();
-        let fields: Vec<u64> = lines
-            .next()?
-            .strip_prefix("cpu ")?
-            .split_whitespace()
-            .take(8)
-            .map(|f| f.parse().ok())
-            .collect::<Option<_>>()?;
-        let cpus = lines.filter(|l| l.starts_with("cpu")).count() as u64;
-        // user nice system idle iowait irq softirq steal
-        Some(CpuTimes {
-            idle: fields.get(3)? + fields.get(4)?,
-            total: fields.iter().sum(),
-            cpus: cpus.max(1),
-        })
-    }
-}
-
-impl IdleCores {
-    /// Starts measuring from now.
-    pub fn new() -> IdleCores {
-        IdleCores {
-            last: Mutex::new(CpuTimes::now()),
-        }
-    }
-
-    /// Whether, since the last look, the machine was idle for most of a core
-    /// (false when it cannot tell, or when too little time passed to tell).
-    pub fn one_idle(&self) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let (Some(before), Some(now)) = (*last, CpuTimes::now()) else {
-            return false;
-        };
-        // Fewer than 10 jiffies per CPU (0.1 s at 100 Hz) say nothing yet.
-        if now.total < before.total + 10 * now.cpus {
-            return false;
-        }
-        *last = Some(now);
-        let idle = now.idle.saturating_sub(before.idle) as f64;
-        let total = (now.total - before.total) as f64;
-        idle / total * now.cpus as f64 >= 0.8
-    }
-}
-
-impl Default for IdleCores {
-    fn default() -> Self {
-        IdleCores::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -248,7 +184,7 @@ mod tests {
     fn an_item_past_its_patience_lets_the_next_start_beside_it() {
         let running = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
-        let items: Vec<u64> = vec![600, 600, 600, 10];
+        let items: Vec<u64> = vec![600; 6];
         let started = std::time::Instant::now();
         let out = super::parallel_for_overlapping(
             1,
@@ -264,11 +200,11 @@ mod tests {
             },
         );
         assert_eq!(out, items);
-        // One job: at most two at once (the patient one and the next), never all four.
-        assert_eq!(most.load(Ordering::SeqCst), 2);
-        // One after the other would take 1.8 s; two at a time take about 1.2 s.
+        // One job: four at once (OVERLAP_FACTOR), never more.
+        assert_eq!(most.load(Ordering::SeqCst), super::OVERLAP_FACTOR);
+        // One after the other would take 3.6 s; four at a time about 1.3 s.
         assert!(
-            started.elapsed() < Duration::from_millis(1600),
+            started.elapsed() < Duration::from_millis(2400),
             "{:?}",
             started.elapsed()
         );

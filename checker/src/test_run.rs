@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -19,13 +20,13 @@ use crate::compile::Binaries;
 use crate::confine::{Policy, SHARED_MEMORY_DIR};
 use crate::judge::{self, Failure, Verdict};
 use crate::manifest::TestSpec;
-use crate::parallel::{IdleCores, parallel_for, parallel_for_overlapping};
+use crate::parallel::{parallel_for, parallel_for_overlapping};
 use crate::project::Topic;
 use crate::run::{self, RunRequest};
 
 /// In a student's check, a parallel test still running after this long (every
 /// reference test takes about a second at most) most likely waits for its time
-/// limit: the next test starts beside it once a core is idle (see
+/// limit: the next test starts beside it while every running test waits (see
 /// [`parallel_for_overlapping`]).
 const STUDENT_PATIENCE: Duration = Duration::from_secs(2);
 
@@ -76,11 +77,18 @@ pub(crate) fn run_tests(
     let mut results: BTreeMap<usize, TestResult> = BTreeMap::new();
     let run_parallel = |&index: &usize| (index, run_one(index, &[]));
     let ran = if options.student_check {
-        let idle = IdleCores::new();
+        // Overlap only while no test is on a CPU, at two looks in a row: a
+        // test slowed down by a busy machine is still computing, and another
+        // test beside it would only slow both.
+        let quiet_before = AtomicBool::new(false);
+        let all_waiting = || {
+            let quiet = !run::tests_on_cpu();
+            quiet_before.swap(quiet, Ordering::SeqCst) && quiet
+        };
         parallel_for_overlapping(
             options.jobs,
             STUDENT_PATIENCE,
-            &|| idle.one_idle(),
+            &all_waiting,
             &parallel,
             run_parallel,
         )

@@ -270,60 +270,70 @@ fixtures_of! {
     ipc_fixtures_lose_exactly_their_tests => "06_ipc",
 }
 
-/// A student's check of a hanging task: the test that hangs times out (at most
-/// the student limit), and the task's tests not started by then are "not run"
-/// rather than each waiting out its own limit; another task's test still runs.
-/// Grading of the same fixture (above) runs every test.
+/// A student's check of a task that hangs everywhere (03 with a `finish` that
+/// never returns): each test that hangs times out within the student limit,
+/// and the task's tests started once one of them timed out are "not run"
+/// rather than each waiting out its own limit. Grading runs every test.
 #[test]
 fn a_student_check_does_not_run_the_rest_of_a_hung_task() {
     let _alone = common::exclusive();
     let project = common::project();
     let topic = project.find("03_daemon_threads").expect("topic").clone();
-    let name = "waits_forever_for_daemons";
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(&topic.dir)
-        .join(name);
-    let source = common::overlay_source(&project, &topic, name, &fixture.join("src"));
+    let reference = fs::read_to_string(project.solution_dir(&topic).join("src/runtime.rs"))
+        .expect("reference readable");
+    let head = "    pub fn finish(self, grace: Duration) -> Summary {\n";
+    assert!(reference.contains(head), "the reference's finish() moved");
+    let never = reference.replace(
+        head,
+        &format!(
+            "{head}        #[allow(unreachable_code)]\n        loop {{ std::thread::park(); }}\n"
+        ),
+    );
+    let overlay = tempfile::tempdir().expect("temp dir");
+    fs::write(overlay.path().join("runtime.rs"), never).expect("mutant written");
+    let source = common::overlay_source(&project, &topic, "finish_never_returns", overlay.path());
     let mut options = checker::CheckOptions::new(Source::Dir(source), vec![topic]);
     options.student_check = true;
     options.jobs = 1;
-    // daemon_is_asked_to_stop… (spawn_daemon) passes; then finish_gives_up… hangs
-    // (Runtime::finish), daemon_counts_add_up starts beside it after 2 s and hangs
-    // too, and daemon_panics_are_reported (Runtime::finish) is not run.
-    options.test_filter = Some("daemon".into());
+    // In order: finish_waits_for_ordinary_threads (Runtime::finish) times out at
+    // 5 s; the tests after it start one by one, each 2 s after the one before
+    // (once it waits), so finish_with_no_threads… (Runtime::finish), the last,
+    // starts well after that.
+    options.test_filter = Some("finish".into());
     let report = checker::check(&project, &options, &|_| {});
     let summary = common::summary(&report);
-    let verdict = |test: &str| {
+    let failure = |test: &str| {
         report.topics[0]
             .tests
             .iter()
             .find(|t| t.name == test)
             .unwrap_or_else(|| panic!("{test} missing:\n{summary}"))
             .verdict
+            .failure
             .clone()
     };
     assert!(
-        verdict("daemon_is_asked_to_stop_when_ordinary_threads_are_done").passed(),
-        "{summary}"
-    );
-    assert!(
         matches!(
-            verdict("finish_gives_up_on_a_stubborn_daemon_after_grace").failure,
-            Some(Failure::TimedOut { seconds, .. }) if seconds <= 10.0
+            failure("finish_waits_for_ordinary_threads"),
+            Some(Failure::TimedOut { seconds, .. }) if seconds == 5.0
         ),
         "{summary}"
     );
-    assert!(!verdict("daemon_counts_add_up").passed(), "{summary}");
     assert_eq!(
-        verdict("daemon_panics_are_reported").failure,
+        failure("finish_with_no_threads_returns_an_empty_summary"),
         Some(Failure::NotRun {
-            reason: "`Runtime::finish` hangs (test \
-                     finish_gives_up_on_a_stubborn_daemon_after_grace timed out); fix that first"
+            reason: "`Runtime::finish` hangs (test finish_waits_for_ordinary_threads timed \
+                     out); fix that first"
                 .into()
         }),
         "{summary}"
     );
-    assert_eq!(report.topics[0].tests.len(), 4, "{summary}");
-    assert_eq!(report.points(), 8.0, "{summary}");
+    // The student limit: the manifest's 10 s stays, 15 s or 20 s would be cut.
+    for test in &report.topics[0].tests {
+        if let Some(Failure::TimedOut { seconds, .. }) = test.verdict.failure {
+            assert!(seconds <= 10.0, "{}: {seconds} s\n{summary}", test.name);
+        }
+    }
+    assert_eq!(report.topics[0].tests.len(), 7, "{summary}");
+    assert_eq!(report.points(), 0.0, "{summary}");
 }

@@ -3,6 +3,7 @@
 //! [`crate::test_run`]'s; what comes out is [`crate::check_result`]'s.
 
 use std::fs;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -43,7 +44,23 @@ pub struct CheckOptions {
     /// submission's output folder). `None`: the folder `timelines/` of each
     /// topic's sandbox, in the checker's work folder.
     pub timelines: Option<std::path::PathBuf>,
+    /// A student's check (`check`, `watch`), tuned for quick feedback: a test's
+    /// time limit is at most [`STUDENT_TIME_LIMIT_SECS`] or a third of the
+    /// manifest's, whichever is longer (performance tests keep theirs); a test
+    /// running for over 2 s lets the next start beside it while every running
+    /// test waits (none is on a CPU);
+    /// once a test of a task timed out, that task's tests not started yet
+    /// are not run; a performance test runs only once its task's other tests
+    /// passed. Tests not run count as not passed. Off (grading, the default),
+    /// every test runs with its manifest's full time limit.
+    pub student_check: bool,
 }
+
+/// The time limit of a (non-performance) test in a student's check, in seconds,
+/// unless a third of its manifest limit is longer: reference tests take a
+/// second or two on a busy machine, so a hang is reported in seconds rather
+/// than after a grading limit of up to a minute.
+pub const STUDENT_TIME_LIMIT_SECS: f64 = 10.0;
 
 impl CheckOptions {
     /// Defaults: every test once, one job per core.
@@ -59,6 +76,7 @@ impl CheckOptions {
             bless: false,
             require_landlock: false,
             timelines: None,
+            student_check: false,
         }
     }
 }
@@ -92,21 +110,42 @@ pub enum Progress<'a> {
 
 /// Checks every selected topic of `options.source`. A failure of one topic (even
 /// of the checker) is recorded in that topic and the others go on.
+///
+/// Topics go through two stages at once: while one topic's tests run, the next
+/// topic is assembled and built (one ahead at most). A build holds the same
+/// shared access as a parallel test, so it never runs beside a serial test.
 pub fn check(
     project: &Project,
     options: &CheckOptions,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> CheckReport {
     let started = Instant::now();
-    let topics = options
-        .topics
-        .iter()
-        .map(|topic| {
-            let result = check_topic(project, options, topic, progress);
-            progress(Progress::TopicDone { result: &result });
-            result
-        })
-        .collect();
+    let topics = std::thread::scope(|scope| {
+        // A rendezvous: the builder hands a topic over once the tests of the
+        // one before are done, and builds the next meanwhile.
+        let (hand_over, built) = mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for topic in &options.topics {
+                if hand_over
+                    .send(prepare_topic(project, options, topic, progress))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        built
+            .iter()
+            .map(|prepared| {
+                let result = match prepared {
+                    Ok(prepared) => run_topic(options, prepared, progress),
+                    Err(result) => result,
+                };
+                progress(Progress::TopicDone { result: &result });
+                result
+            })
+            .collect()
+    });
     CheckReport {
         source: options.source.describe(),
         topics,
@@ -114,27 +153,64 @@ pub fn check(
     }
 }
 
-fn check_topic(
-    project: &Project,
+/// A topic built and ready for its tests to run.
+struct Prepared<'a> {
+    topic: &'a Topic,
+    /// The tests to run, in manifest order.
+    selected: Vec<TestSpec>,
+    shared_memory: bool,
+    sandbox: Sandbox,
+    /// Held until the topic's tests are done (see [`lock_sandbox`]).
+    _sandbox_lock: fs::File,
+    binaries: Binaries,
+}
+
+/// Runs a built topic's tests.
+fn run_topic(
     options: &CheckOptions,
-    topic: &Topic,
+    prepared: Prepared<'_>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> TopicResult {
+    let selected: Vec<&TestSpec> = prepared.selected.iter().collect();
+    let tests = test_run::run_tests(
+        options,
+        prepared.topic,
+        &prepared.sandbox,
+        &prepared.binaries,
+        &selected,
+        prepared.shared_memory,
+        progress,
+    );
+    TopicResult {
+        topic: prepared.topic.dir.clone(),
+        problem: None,
+        tests,
+    }
+}
+
+/// Assembles and builds one topic; `Err` is the topic's whole result when it
+/// cannot get as far as running tests (or has none to run).
+fn prepare_topic<'a>(
+    project: &Project,
+    options: &CheckOptions,
+    topic: &'a Topic,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Prepared<'a>, TopicResult> {
     let manifest = match project.manifest(topic) {
         Ok(manifest) => manifest,
         Err(e) => {
-            return TopicResult {
+            return Err(TopicResult {
                 topic: topic.dir.clone(),
                 problem: Some(Failure::CheckerError {
                     message: format!("{e:#}"),
                 }),
                 tests: Vec::new(),
-            };
+            });
         }
     };
-    let selected: Vec<&TestSpec> = manifest
+    let selected: Vec<TestSpec> = manifest
         .tests
-        .iter()
+        .into_iter()
         .filter(|t| {
             options
                 .test_filter
@@ -155,7 +231,7 @@ fn check_topic(
             .iter()
             .any(|f| !topic.student_files.contains(f))
     }) {
-        return fail_all(Failure::CheckerError {
+        return Err(fail_all(Failure::CheckerError {
             message: format!(
                 "the manifest's model_files of {} ({}) must be student files of {} ({})",
                 spec.name,
@@ -163,55 +239,57 @@ fn check_topic(
                 topic.dir,
                 topic.student_files.join(", ")
             ),
-        });
+        }));
     }
     if selected.is_empty() {
-        return TopicResult {
+        return Err(TopicResult {
             topic: topic.dir.clone(),
             problem: None,
             tests: Vec::new(),
-        };
+        });
     }
 
     let student_files = match options.source.read_student_files(project, topic) {
         Ok(files) => files,
-        Err(problem) => return fail_all(Failure::BadSubmission { message: problem.0 }),
+        Err(problem) => return Err(fail_all(Failure::BadSubmission { message: problem.0 })),
     };
     progress(Progress::Building { topic: &topic.dir });
     let sandbox = project.sandbox(&options.source.key(), topic);
     // Two checks of the same source and topic (a `watch` and a `check`, say) take
     // turns: one must not rewrite or delete the sandbox the other is running.
-    let _sandbox_lock = match lock_sandbox(&sandbox) {
+    let sandbox_lock = match lock_sandbox(&sandbox) {
         Ok(lock) => lock,
         Err(e) => {
-            return fail_all(Failure::CheckerError {
+            return Err(fail_all(Failure::CheckerError {
                 message: format!("{e:#}"),
-            });
+            }));
         }
     };
-    let binaries = match prepare(project, topic, &sandbox, &student_files, &selected, options) {
-        Ok(Ok(binaries)) => binaries,
-        Ok(Err(failure)) => return fail_all(failure),
-        Err(e) => {
-            return fail_all(Failure::CheckerError {
-                message: format!("{e:#}"),
-            });
-        }
-    };
-    let tests = test_run::run_tests(
-        options,
+    let selected_refs: Vec<&TestSpec> = selected.iter().collect();
+    let binaries = match prepare(
+        project,
         topic,
         &sandbox,
-        &binaries,
-        &selected,
-        manifest.shared_memory,
-        progress,
-    );
-    TopicResult {
-        topic: topic.dir.clone(),
-        problem: None,
-        tests,
-    }
+        &student_files,
+        &selected_refs,
+        options,
+    ) {
+        Ok(Ok(binaries)) => binaries,
+        Ok(Err(failure)) => return Err(fail_all(failure)),
+        Err(e) => {
+            return Err(fail_all(Failure::CheckerError {
+                message: format!("{e:#}"),
+            }));
+        }
+    };
+    Ok(Prepared {
+        topic,
+        shared_memory: manifest.shared_memory,
+        selected,
+        sandbox,
+        _sandbox_lock: sandbox_lock,
+        binaries,
+    })
 }
 
 /// Makes `dir` (created if missing) and its files writable by anyone, for bless.

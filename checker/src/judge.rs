@@ -165,6 +165,12 @@ pub enum Failure {
         /// What went wrong.
         message: String,
     },
+    /// Not run in a student's check, and so not passed: its task hangs, or its
+    /// functional tests fail (a performance test then measures nothing).
+    NotRun {
+        /// Why, in words the student can act on.
+        reason: String,
+    },
 }
 
 impl Failure {
@@ -212,6 +218,7 @@ impl Failure {
             Failure::CompileError { message } => format!("does not compile:\n{message}"),
             Failure::BadSubmission { message } => format!("submission problem: {message}"),
             Failure::CheckerError { message } => format!("checker error: {message}"),
+            Failure::NotRun { reason } => format!("not run: {reason}"),
         }
     }
 }

@@ -42,8 +42,15 @@ pub struct TestSpec {
     pub points: f64,
     /// Time limit in seconds.
     pub timeout: f64,
-    /// Runs alone, never beside another test (timing and performance tests).
+    /// Runs alone, never beside another test: it needs the CPU to itself (it
+    /// measures throughput or busy work). Tests that only time sleeps and joins
+    /// with wide margins are not serial: waiting costs no CPU.
     pub serial: bool,
+    /// Performance tier (`performance = true`, implies serial): it measures speed,
+    /// which means something only once the task works. In a student's check it
+    /// runs after its task's other tests, only if they all passed, and keeps its
+    /// full time limit.
+    pub performance: bool,
     /// Public or hidden, from the folder its file is in.
     pub visibility: Visibility,
     /// For a model-checking test: the model-tier student files (`src/bank.rs`)
@@ -79,6 +86,8 @@ struct RawEntry {
     timeout: Option<f64>,
     #[serde(default)]
     serial: bool,
+    #[serde(default)]
+    performance: bool,
     #[serde(default)]
     model_files: Vec<String>,
 }
@@ -160,7 +169,8 @@ impl Manifest {
                 task: entry.task,
                 points: entry.points,
                 timeout: entry.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
-                serial: entry.serial,
+                serial: entry.serial || entry.performance,
+                performance: entry.performance,
                 visibility,
                 model_files: entry.model_files,
             });

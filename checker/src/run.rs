@@ -249,6 +249,18 @@ impl Drop for RunningTest {
     }
 }
 
+/// Whether a thread of a test process this checker runs is on a CPU or ready
+/// to run now (state `R`, read from `/proc`): tests that only wait (a hang in a
+/// lock, a join or a sleep) show none. For scheduling only, never a verdict.
+pub fn tests_on_cpu() -> bool {
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    running.into_iter().any(|(pgid, _)| {
+        crate::confine::procs::threads_of_group(pgid)
+            .iter()
+            .any(|thread| thread.state == 'R')
+    })
+}
+
 /// Kills every test process this checker started and that still runs, with
 /// whatever it spawned. For an interrupt (Ctrl-C) handler: the tests run in
 /// their own process groups, so the terminal's signal does not reach them.

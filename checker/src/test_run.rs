@@ -7,26 +7,36 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use threadlings_protocol::{TestEnv, Timeline};
 
 use crate::assemble::{self, Sandbox};
-use crate::check::{CheckOptions, Progress};
+use crate::check::{CheckOptions, Progress, STUDENT_TIME_LIMIT_SECS};
 use crate::check_result::TestResult;
 use crate::compile::Binaries;
 use crate::confine::{Policy, SHARED_MEMORY_DIR};
 use crate::judge::{self, Failure, Verdict};
 use crate::manifest::TestSpec;
-use crate::parallel::parallel_for;
+use crate::parallel::{parallel_for, parallel_for_overlapping};
 use crate::project::Topic;
 use crate::run::{self, RunRequest};
 
-/// Runs the selected tests: parallel ones on `jobs` workers, then serial ones
-/// alone, then (rarely) those the guard could not tell apart, alone. Results
-/// come back in the order of `selected`. `shared_memory`: the topic's tests may
-/// write `/dev/shm`.
+/// In a student's check, a parallel test still running after this long (every
+/// reference test takes about a second at most) most likely waits for its time
+/// limit: the next test starts beside it while every running test waits (see
+/// [`parallel_for_overlapping`]).
+const STUDENT_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Runs the selected tests: parallel ones on `jobs` workers, then (rarely)
+/// those the guard could not tell apart, alone, then serial ones alone, then
+/// performance tests alone. Results come back in the order of `selected`.
+/// `shared_memory`: the topic's tests may write `/dev/shm`.
+///
+/// In a student's check ([`CheckOptions::student_check`]) some tests are not
+/// run (see [`Runner::not_run`]); grading runs every test.
 pub(crate) fn run_tests(
     options: &CheckOptions,
     topic: &Topic,
@@ -43,30 +53,66 @@ pub(crate) fn run_tests(
         binaries,
         guard: SuiteGuard::new(sandbox.crate_dir.join("tests")),
         policy: policy_of(options, sandbox, shared_memory),
+        hung: Mutex::new(BTreeMap::new()),
     };
-    let run_one = |index: usize| -> Option<TestResult> {
-        let result = runner.run(index, selected[index])?;
+    let done = |result: TestResult| -> TestResult {
         progress(Progress::TestDone {
             topic: &topic.dir,
             result: &result,
         });
-        Some(result)
+        result
     };
+    let run_one = |index: usize, failing: &[&str]| -> Option<TestResult> {
+        let spec = selected[index];
+        let result = match runner.not_run(spec, failing) {
+            Some(reason) => TestResult::of(spec, Verdict::failed(Failure::NotRun { reason }), 0.0),
+            None => runner.run(index, spec)?,
+        };
+        Some(done(result))
+    };
+    let (performance, others): (Vec<usize>, Vec<usize>) =
+        (0..selected.len()).partition(|&i| selected[i].performance);
     let (serial, parallel): (Vec<usize>, Vec<usize>) =
-        (0..selected.len()).partition(|&i| selected[i].serial);
+        others.into_iter().partition(|&i| selected[i].serial);
     let mut results: BTreeMap<usize, TestResult> = BTreeMap::new();
-    let ran = parallel_for(options.jobs, &parallel, |&index| (index, run_one(index)));
-    for index in serial {
-        results.extend(run_one(index).map(|r| (index, r)));
-    }
+    let run_parallel = |&index: &usize| (index, run_one(index, &[]));
+    let ran = if options.student_check {
+        // Overlap only while no test is on a CPU, at two looks in a row: a
+        // test slowed down by a busy machine is still computing, and another
+        // test beside it would only slow both.
+        let quiet_before = AtomicBool::new(false);
+        let all_waiting = || {
+            let quiet = !run::tests_on_cpu();
+            quiet_before.swap(quiet, Ordering::SeqCst) && quiet
+        };
+        parallel_for_overlapping(
+            options.jobs,
+            STUDENT_PATIENCE,
+            &all_waiting,
+            &parallel,
+            run_parallel,
+        )
+    } else {
+        parallel_for(options.jobs, &parallel, run_parallel)
+    };
     // A test whose verdict was withheld ran beside the one that rewrote a suite
     // file: each runs again alone, where the guard's blame is certain.
     for (index, result) in ran {
-        if let Some(result) = result {
-            results.insert(index, result);
-        } else if let Some(result) = run_one(index) {
+        if let Some(result) = result.or_else(|| run_one(index, &[])) {
             results.insert(index, result);
         }
+    }
+    for index in serial {
+        results.extend(run_one(index, &[]).map(|r| (index, r)));
+    }
+    for index in performance {
+        // The tasks whose functional tests did not all pass.
+        let failing: Vec<&str> = results
+            .iter()
+            .filter(|&(&i, r)| !selected[i].performance && !r.verdict.passed())
+            .map(|(_, r)| r.task.as_str())
+            .collect();
+        results.extend(run_one(index, &failing).map(|r| (index, r)));
     }
     results.into_values().collect()
 }
@@ -79,9 +125,25 @@ struct Runner<'a> {
     binaries: &'a Binaries,
     guard: SuiteGuard,
     policy: Policy,
+    /// In a student's check: per task, the first of its tests that timed out.
+    hung: Mutex<BTreeMap<String, String>>,
 }
 
 impl Runner<'_> {
+    /// Why `spec` is not run, if it is not (see [`not_run_reason`]); `None` in grading.
+    fn not_run(&self, spec: &TestSpec, failing: &[&str]) -> Option<String> {
+        if !self.options.student_check {
+            return None;
+        }
+        let hung = self.hung.lock().unwrap_or_else(|e| e.into_inner());
+        not_run_reason(&hung, spec, failing)
+    }
+
+    /// The time limit of `spec` (see [`time_limit`]).
+    fn time_limit(&self, spec: &TestSpec) -> Duration {
+        time_limit(self.options.student_check, spec)
+    }
+
     /// Runs test `index` (`spec`) `repeat` times and judges it; `None` when the
     /// guard withheld its verdict (it ran beside a test that rewrote the suite).
     fn run(&self, index: usize, spec: &TestSpec) -> Option<TestResult> {
@@ -116,6 +178,13 @@ impl Runner<'_> {
                 judge::combine_repeats(runs)
             }
         };
+        if self.options.student_check && matches!(verdict.failure, Some(Failure::TimedOut { .. })) {
+            self.hung
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(spec.task.clone())
+                .or_insert_with(|| spec.name.clone());
+        }
         let mut result = TestResult::of(spec, verdict, started.elapsed().as_secs_f64());
         self.draw_timeline(&mut result, timeline.as_ref());
         Some(result)
@@ -182,7 +251,7 @@ impl Runner<'_> {
         binary: PathBuf,
         spec: &TestSpec,
     ) -> Result<(Verdict, Option<Timeline>)> {
-        let timeout = Duration::from_secs_f64(spec.timeout);
+        let timeout = self.time_limit(spec);
         let test_env = TestEnv {
             topic: self.topic.dir.clone(),
             // file!() in the tests is relative to the sandbox workspace, so insta
@@ -209,6 +278,45 @@ impl Runner<'_> {
         };
         Ok((verdict, timeline))
     }
+}
+
+/// Why `spec` is not run in a student's check, if it is not: its task hangs
+/// (`hung` names, per task, the first of its tests that timed out: each of the
+/// others would most likely wait its whole limit too), or it is a performance
+/// test and its task is among the `failing` ones (a functional test of it did
+/// not pass, so a speed measured now would mean nothing).
+fn not_run_reason(
+    hung: &BTreeMap<String, String>,
+    spec: &TestSpec,
+    failing: &[&str],
+) -> Option<String> {
+    if let Some(test) = hung.get(&spec.task) {
+        return Some(format!(
+            "`{}` hangs (test {test} timed out); fix that first",
+            spec.task
+        ));
+    }
+    (spec.performance && failing.contains(&spec.task.as_str())).then(|| {
+        format!(
+            "fix `{}`'s failing tests first: its speed is measured once they pass",
+            spec.task
+        )
+    })
+}
+
+/// The time limit of `spec`: the manifest's; in a student's check (unless it is
+/// a performance test) at most [`STUDENT_TIME_LIMIT_SECS`] or a third of the
+/// manifest's, whichever is longer: a test the manifest gives a long limit
+/// (a demo, a model check: 30-60 s) keeps 10-20 s, still ten times what the
+/// reference needs on a busy machine.
+fn time_limit(student_check: bool, spec: &TestSpec) -> Duration {
+    let seconds = if student_check && !spec.performance {
+        spec.timeout
+            .min(STUDENT_TIME_LIMIT_SECS.max(spec.timeout / 3.0))
+    } else {
+        spec.timeout
+    };
+    Duration::from_secs_f64(seconds)
 }
 
 /// What every test of a sandbox may touch (see [`crate::confine`]): execute the
@@ -353,6 +461,62 @@ impl SuiteGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::Visibility;
+
+    fn spec(name: &str, task: &str, timeout: f64, performance: bool) -> TestSpec {
+        TestSpec {
+            name: name.into(),
+            file: "file".into(),
+            task: task.into(),
+            points: 1.0,
+            timeout,
+            serial: performance,
+            performance,
+            visibility: Visibility::Public,
+            model_files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_hung_task_s_tests_are_not_run_and_other_tasks_are() {
+        let hung = BTreeMap::from([("finish".to_string(), "waits".to_string())]);
+        let reason = not_run_reason(&hung, &spec("counts", "finish", 5.0, false), &[]);
+        assert_eq!(
+            reason.as_deref(),
+            Some("`finish` hangs (test waits timed out); fix that first")
+        );
+        assert_eq!(
+            not_run_reason(&hung, &spec("names", "spawn", 5.0, false), &[]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_performance_test_waits_for_its_own_task_s_functional_tests() {
+        let none = BTreeMap::new();
+        let fast = spec("fast", "queue", 60.0, true);
+        assert!(
+            not_run_reason(&none, &fast, &["queue"])
+                .is_some_and(|r| r.starts_with("fix `queue`'s failing tests first"))
+        );
+        // Another task failing does not hold it back, nor a functional test.
+        assert_eq!(not_run_reason(&none, &fast, &["crawl"]), None);
+        let functional = spec("fifo", "queue", 5.0, false);
+        assert_eq!(not_run_reason(&none, &functional, &["queue"]), None);
+    }
+
+    #[test]
+    fn a_student_s_check_caps_time_limits_except_performance_tests() {
+        let long = spec("long", "t", 30.0, false);
+        let longest = spec("longest", "t", 60.0, false);
+        let short = spec("short", "t", 5.0, false);
+        let fast = spec("fast", "t", 60.0, true);
+        assert_eq!(time_limit(true, &long), Duration::from_secs(10));
+        assert_eq!(time_limit(true, &longest), Duration::from_secs(20));
+        assert_eq!(time_limit(true, &short), Duration::from_secs(5));
+        assert_eq!(time_limit(true, &fast), Duration::from_secs(60));
+        assert_eq!(time_limit(false, &long), Duration::from_secs(30));
+    }
 
     fn guard_over_one_file() -> (tempfile::TempDir, PathBuf, SuiteGuard) {
         let dir = tempfile::tempdir().expect("temp dir");

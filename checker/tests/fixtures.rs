@@ -342,3 +342,71 @@ fixtures_of! {
     producer_consumer_fixtures_lose_exactly_their_tests => "05_producer_consumer",
     ipc_fixtures_lose_exactly_their_tests => "06_ipc",
 }
+
+/// A student's check of a task that hangs everywhere (03 with a `finish` that
+/// never returns): each test that hangs times out within the student limit,
+/// and the task's tests started once one of them timed out are "not run"
+/// rather than each waiting out its own limit. Grading runs every test.
+#[test]
+fn a_student_check_does_not_run_the_rest_of_a_hung_task() {
+    let _alone = common::exclusive();
+    let project = common::project();
+    let topic = project.find("03_daemon_threads").expect("topic").clone();
+    let reference = fs::read_to_string(project.solution_dir(&topic).join("src/runtime.rs"))
+        .expect("reference readable");
+    let head = "    pub fn finish(self, grace: Duration) -> Summary {\n";
+    assert!(reference.contains(head), "the reference's finish() moved");
+    let never = reference.replace(
+        head,
+        &format!(
+            "{head}        #[allow(unreachable_code)]\n        loop {{ std::thread::park(); }}\n"
+        ),
+    );
+    let overlay = tempfile::tempdir().expect("temp dir");
+    fs::write(overlay.path().join("runtime.rs"), never).expect("mutant written");
+    let source = common::overlay_source(&project, &topic, "finish_never_returns", overlay.path());
+    let mut options = checker::CheckOptions::new(Source::Dir(source), vec![topic]);
+    options.student_check = true;
+    options.jobs = 1;
+    // In order: finish_waits_for_ordinary_threads (Runtime::finish) times out at
+    // 5 s; the tests after it start one by one, each 2 s after the one before
+    // (once it waits), so finish_with_no_threads… (Runtime::finish), the last,
+    // starts well after that.
+    options.test_filter = Some("finish".into());
+    let report = checker::check(&project, &options, &|_| {});
+    let summary = common::summary(&report);
+    let failure = |test: &str| {
+        report.topics[0]
+            .tests
+            .iter()
+            .find(|t| t.name == test)
+            .unwrap_or_else(|| panic!("{test} missing:\n{summary}"))
+            .verdict
+            .failure
+            .clone()
+    };
+    assert!(
+        matches!(
+            failure("finish_waits_for_ordinary_threads"),
+            Some(Failure::TimedOut { seconds, .. }) if seconds == 5.0
+        ),
+        "{summary}"
+    );
+    assert_eq!(
+        failure("finish_with_no_threads_returns_an_empty_summary"),
+        Some(Failure::NotRun {
+            reason: "`Runtime::finish` hangs (test finish_waits_for_ordinary_threads timed \
+                     out); fix that first"
+                .into()
+        }),
+        "{summary}"
+    );
+    // The student limit: the manifest's 10 s stays, 15 s or 20 s would be cut.
+    for test in &report.topics[0].tests {
+        if let Some(Failure::TimedOut { seconds, .. }) = test.verdict.failure {
+            assert!(seconds <= 10.0, "{}: {seconds} s\n{summary}", test.name);
+        }
+    }
+    assert_eq!(report.topics[0].tests.len(), 7, "{summary}");
+    assert_eq!(report.points(), 0.0, "{summary}");
+}

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use checker::judge::Failure;
 use checker::manifest::Visibility;
 use checker::report::points;
 use checker::{CheckOptions, CheckReport, Progress, Source, TestResult, TopicResult};
@@ -77,6 +78,8 @@ pub fn run(args: Args) -> Outcome {
     options.test_filter = args.test;
     options.seed = args.seed;
     options.replay = args.replay;
+    // A student's check: hangs reported in seconds, performance after function.
+    options.student_check = true;
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
@@ -376,6 +379,8 @@ fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
     for test in &topic.tests {
         let mark = if test.verdict.passed() {
             paint.paint(ui::GREEN, "✓")
+        } else if matches!(test.verdict.failure, Some(Failure::NotRun { .. })) {
+            paint.paint(ui::DIM, "-")
         } else {
             paint.paint(ui::RED, "✗")
         };

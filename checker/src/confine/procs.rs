@@ -190,9 +190,15 @@ mod tests {
             .expect("sh starts");
         let pgid = child.id() as i32;
         let mut threads = Vec::new();
-        for _ in 0..200 {
+        // Until the shell has started and blocks in its read (on a loaded
+        // machine, the child may still be the forked test binary, or be
+        // blocked somewhere else on its way): up to 10 s.
+        for _ in 0..1000 {
             threads = threads_of_group(pgid);
-            if threads.iter().any(|t| !t.blocked_in.is_empty()) {
+            if threads
+                .iter()
+                .any(|t| t.name == "sh" && t.blocked_in.contains("pipe"))
+            {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));

@@ -70,6 +70,8 @@ pub enum FailureKind {
     BadSubmission,
     /// The checker itself failed.
     CheckerError,
+    /// Not run, because its task hung or failed (a student's check only).
+    NotRun,
 }
 
 impl FailureKind {
@@ -91,6 +93,7 @@ impl FailureKind {
             FailureKind::CompileError => "compile error",
             FailureKind::BadSubmission => "bad submission",
             FailureKind::CheckerError => "checker error",
+            FailureKind::NotRun => "not run",
         }
     }
 
@@ -134,6 +137,7 @@ impl FailureKind {
             Failure::CompileError { .. } => FailureKind::CompileError,
             Failure::BadSubmission { .. } => FailureKind::BadSubmission,
             Failure::CheckerError { .. } => FailureKind::CheckerError,
+            Failure::NotRun { .. } => FailureKind::NotRun,
         }
     }
 }

@@ -91,6 +91,7 @@ fn kind(failure: &crate::judge::Failure) -> &'static str {
         CompileError { .. } => "compile_error",
         BadSubmission { .. } => "bad_submission",
         CheckerError { .. } => "checker_error",
+        NotRun { .. } => "not_run",
     }
 }
 

@@ -3,10 +3,10 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use checker::TopicResult;
 use checker::hints;
 use checker::judge::Failure;
 use checker::report::points;
+use checker::{TestResult, TopicResult};
 
 use anstyle::Style;
 
@@ -161,7 +161,16 @@ impl WatchState {
             let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 2));
             return;
         }
-        match result.tests.iter().find(|t| !t.verdict.passed()) {
+        // A test that ran and failed says more than one not run because of it.
+        let ran_and_failed = |t: &&TestResult| {
+            !t.verdict.passed() && !matches!(t.verdict.failure, Some(Failure::NotRun { .. }))
+        };
+        let first_failure = result
+            .tests
+            .iter()
+            .find(ran_and_failed)
+            .or_else(|| result.tests.iter().find(|t| !t.verdict.passed()));
+        match first_failure {
             Some(test) => {
                 let file = hints::load(&self.project, &self.current)
                     .ok()

@@ -213,7 +213,8 @@ impl WatchState {
         let names: Vec<&str> = topics.iter().map(|t| t.dir.as_str()).collect();
         println!("\nChecking {} …", names.join(", "));
         std::io::stdout().flush().ok();
-        let options = CheckOptions::new(Source::Exercises, topics);
+        let mut options = CheckOptions::new(Source::Exercises, topics);
+        options.student_check = true;
         let report = checker::check(&self.project, &options, &|event| {
             if let Progress::Building { topic } = event {
                 println!("  building {topic} …");

@@ -14,6 +14,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+pub use threadlings_waitgraph::Snapshot;
 
 /// Names of the environment variables of a test process.
 pub mod env {
@@ -28,6 +29,10 @@ pub mod env {
     pub const SEED: &str = "THREADLINGS_SEED";
     /// A model-checking schedule to replay.
     pub const REPLAY: &str = "THREADLINGS_REPLAY";
+    /// Milliseconds after which the harness reports who waits on what (the
+    /// instrumented locks' [`crate::Snapshot`]) once, shortly before the test's
+    /// time limit: what a hang leaves behind to explain itself.
+    pub const WAITS_AT_MS: &str = "THREADLINGS_WAITS_AT_MS";
     /// Scales the lessons' time unit (a demo's child process gets it too).
     pub const TIME_SCALE: &str = "THREADLINGS_TIME_SCALE";
     /// insta: the folder `file!()` paths are relative to (the sandbox workspace).
@@ -83,6 +88,10 @@ pub struct ReportLine {
     /// Notes the test attached (a measured ratio, a skip reason).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Who waited on what shortly before the time limit (a progress line; see
+    /// [`env::WAITS_AT_MS`]). Written by the process under test: untrusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<Snapshot>,
 }
 
 /// What a check tells one test process, on top of the runner's clean base
@@ -101,6 +110,9 @@ pub struct TestEnv {
     pub replay: Option<String>,
     /// Let insta write snapshots and pass (authors' `bless`).
     pub bless: bool,
+    /// When to report who waits on what ([`env::WAITS_AT_MS`]): shortly before
+    /// the time limit, for topics whose locks record it.
+    pub waits_at: Option<std::time::Duration>,
 }
 
 impl TestEnv {
@@ -118,6 +130,9 @@ impl TestEnv {
         }
         if let Some(replay) = &self.replay {
             vars.push((env::REPLAY.to_owned(), replay.clone()));
+        }
+        if let Some(at) = self.waits_at {
+            vars.push((env::WAITS_AT_MS.to_owned(), at.as_millis().to_string()));
         }
         if self.bless {
             vars.push((env::INSTA_UPDATE.to_owned(), "always".to_owned()));
@@ -151,6 +166,7 @@ mod tests {
             message: Some("boom".into()),
             not_implemented: Some("src/join.rs:12".into()),
             notes: vec!["a note".into()],
+            waits: Some(Snapshot::default()),
         };
         let json = serde_json::to_string(&line).expect("serialises");
         assert_eq!(
@@ -170,6 +186,7 @@ mod tests {
             seed: None,
             replay: None,
             bless: false,
+            waits_at: None,
         };
         assert_eq!(
             test_env.vars(),
@@ -181,6 +198,7 @@ mod tests {
         test_env.seed = Some(7);
         test_env.replay = Some("abc".into());
         test_env.bless = true;
+        test_env.waits_at = Some(std::time::Duration::from_secs(9));
         let names: Vec<String> = test_env.vars().into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             names,
@@ -189,6 +207,7 @@ mod tests {
                 env::INSTA_WORKSPACE_ROOT,
                 env::SEED,
                 env::REPLAY,
+                env::WAITS_AT_MS,
                 env::INSTA_UPDATE,
                 env::INSTA_FORCE_PASS
             ]

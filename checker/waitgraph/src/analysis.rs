@@ -114,9 +114,11 @@ impl Snapshot {
             thread.name = thread.name.as_deref().map(clean);
             if let Some(wait) = &mut thread.waits {
                 wait.at = clean(&wait.at);
-                if !wait.for_secs.is_finite() || wait.for_secs < 0.0 {
-                    wait.for_secs = 0.0;
-                }
+                wait.for_secs = if wait.for_secs.is_finite() {
+                    wait.for_secs.clamp(0.0, 1e6)
+                } else {
+                    0.0
+                };
                 match &mut wait.on {
                     Object::Lock { created, .. } | Object::Condvar { created, .. } => {
                         *created = clean(created);
@@ -275,32 +277,55 @@ fn lost_wakeups(
     if threads.iter().any(may_notify) {
         return Vec::new();
     }
-    let stuck: Vec<String> = threads
-        .iter()
-        .filter(|t| !t.finished && !t.observer)
-        .filter_map(|thread| {
-            let wait = thread.waits.as_ref()?;
-            let Object::Condvar { id, created, .. } = &wait.on else {
-                return None;
-            };
-            (!wait.timed && wait.for_secs >= LOST_AFTER_SECS).then(|| {
-                format!(
-                    "lost wakeup: {} has waited {:.1} s on condition variable #{id} (created at \
-                     {created}) at {}, and no running thread is left to notify it. Does every \
-                     change that can end this wait call notify_one or notify_all?",
-                    who(thread),
-                    wait.for_secs,
-                    wait.at
-                )
-            })
-        })
-        .collect();
-    let more = stuck.len().saturating_sub(NAMED);
-    let mut named: Vec<String> = stuck.into_iter().take(NAMED).collect();
-    if more > 0 {
-        named.push(format!("({more} more threads wait the same way)"));
+    // Threads stuck at the same wait (condition variable and line) make one sentence.
+    let mut groups: Vec<(&Wait, Vec<&ThreadView>)> = Vec::new();
+    for thread in threads.iter().filter(|t| !t.finished && !t.observer) {
+        let Some(wait) = &thread.waits else { continue };
+        if !matches!(wait.on, Object::Condvar { .. })
+            || wait.timed
+            || wait.for_secs < LOST_AFTER_SECS
+        {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(w, _)| w.on == wait.on && w.at == wait.at)
+        {
+            Some((_, members)) => members.push(thread),
+            None => groups.push((wait, vec![thread])),
+        }
     }
-    named
+    groups
+        .into_iter()
+        .take(NAMED)
+        .map(|(wait, members)| {
+            let Object::Condvar { id, created, .. } = &wait.on else {
+                unreachable!("only condition-variable waits are grouped")
+            };
+            let longest = members
+                .iter()
+                .filter_map(|t| t.waits.as_ref().map(|w| w.for_secs))
+                .fold(0.0, f64::max);
+            let mut names: Vec<String> = members.iter().take(NAMED).map(|t| who(t)).collect();
+            if members.len() > NAMED {
+                names.push(format!("{} more", members.len() - NAMED));
+            }
+            let (subject, verb) = if members.len() == 1 {
+                (names.join(""), "has")
+            } else {
+                (
+                    format!("{} threads ({})", members.len(), names.join(", ")),
+                    "have",
+                )
+            };
+            format!(
+                "lost wakeup: {subject} {verb} waited up to {longest:.1} s on condition variable \
+                 #{id} (created at {created}) at {}, and no running thread is left to notify \
+                 it. Does every change that can end this wait call notify_one or notify_all?",
+                wait.at
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -416,10 +441,30 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].starts_with(
-                "lost wakeup: thread `producer` has waited 3.0 s on condition variable #2 \
-                 (created at src/queue.rs:45) at src/queue.rs:60, and no running thread"
+                "lost wakeup: thread `producer` has waited up to 3.0 s on condition variable \
+                 #2 (created at src/queue.rs:45) at src/queue.rs:60, and no running thread"
             ),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn threads_stuck_at_the_same_wait_make_one_sentence() {
+        let snapshot = Snapshot {
+            threads: (1..=5)
+                .map(|tid| thread(tid, "", condvar_wait(f64::from(tid), false)))
+                .collect(),
+        };
+        let found = diagnose(&snapshot, &unknown, false);
+        assert_eq!(
+            found,
+            [
+                "lost wakeup: 5 threads (an unnamed thread (id 1), an unnamed thread (id 2), an \
+              unnamed thread (id 3), 2 more) have waited up to 5.0 s on condition variable #2 \
+              (created at src/queue.rs:45) at src/queue.rs:60, and no running thread is left \
+              to notify it. Does every change that can end this wait call notify_one or \
+              notify_all?"
+            ]
         );
     }
 

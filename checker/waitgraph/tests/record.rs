@@ -77,7 +77,7 @@ fn a_condvar_wait_without_notify_is_a_lost_wakeup() {
             .expect("spawn");
     }
     // (The other test's deadlocked threads, in this process too, cannot notify either.)
-    let sleeper = |s: &String| s.starts_with("lost wakeup: thread `sleeper` has waited");
+    let sleeper = |s: &String| s.starts_with("lost wakeup: thread `sleeper` has waited up to");
     let (said, snapshot) = diagnosis_when(|said| said.iter().any(sleeper));
     let lost = said
         .iter()

@@ -122,6 +122,35 @@ fn diagnose_waits(threads: &[ThreadState], waits: &Snapshot) -> Vec<String> {
     )
 }
 
+/// Some threads blocked (in a futex: a join, a lock, a channel) while the
+/// others only sleep, waking up now and then: most often a join of a thread
+/// that loops until told to stop and was never told. Which call blocks is not
+/// known: the kernel shows a futex wait, and reading another thread's stack
+/// would need ptrace, which the sandbox forbids. The names say which threads.
+fn join_of_a_thread_that_never_ends(shown: &[&ThreadState]) -> Option<String> {
+    let names = |activity: Activity| {
+        let names: Vec<String> = shown
+            .iter()
+            .filter(|t| Activity::of(t) == activity)
+            .map(|t| format!("{:?}", t.name))
+            .take(3)
+            .collect();
+        names.join(", ")
+    };
+    let only_blocked_and_sleeping = shown
+        .iter()
+        .all(|t| matches!(Activity::of(t), Activity::Futex | Activity::Sleeping));
+    let (blocked, sleeping) = (names(Activity::Futex), names(Activity::Sleeping));
+    (only_blocked_and_sleeping && !blocked.is_empty() && !sleeping.is_empty()).then(|| {
+        format!(
+            "thread {blocked} waited (in a join, a lock or a channel) while thread {sleeping} \
+             only slept and woke, again and again: a join of a thread that never ends? A \
+             thread that loops until told to stop must be told before it is joined, or not \
+             be joined at all"
+        )
+    })
+}
+
 /// The likely cause of a hang and one line per thread, from the threads of the
 /// test's process group at its time limit (and, for topics with instrumented
 /// locks, the record of who waited on what shortly before). The test
@@ -163,6 +192,8 @@ fn explain_hang(
          child: a deadlock (two locks taken in different orders?), a missed wakeup (a notify \
          or a close that never comes?) or a join of a thread that never ends?"
             .to_owned()
+    } else if let Some(cause) = join_of_a_thread_that_never_ends(&shown) {
+        cause
     } else {
         HANG_GUESS.to_owned()
     };
@@ -531,6 +562,27 @@ mod tests {
         ]);
         assert!(cause.expect("a cause").contains("endless loop"));
         assert!(lines[1].contains("running"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_wait_beside_threads_that_only_sleep_is_named_as_a_join_that_never_ends() {
+        let (cause, _) = explain(&[
+            thread(10, 10, "suite-1234", 'S', "futex_do_wait"),
+            thread(10, 11, "runtime_rules::", 'S', "futex_wait_queue"),
+            thread(10, 12, "stubborn", 'S', "hrtimer_nanosleep"),
+        ]);
+        let cause = cause.expect("a cause");
+        assert!(
+            cause.starts_with(
+                "thread \"runtime_rules::\" waited (in a join, a lock or a channel) while \
+                 thread \"stubborn\" only slept"
+            ),
+            "{cause}"
+        );
+        assert!(
+            cause.contains("a join of a thread that never ends?"),
+            "{cause}"
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use threadlings_harness::todo_location;
-use threadlings_protocol::{Outcome, ReportLine};
+use threadlings_protocol::{Outcome, ReportLine, Snapshot};
+use threadlings_waitgraph::Object;
 
 use crate::confine::procs::ThreadState;
 use crate::run::{Ending, RunOutput};
@@ -56,8 +57,9 @@ impl Activity {
     }
 }
 
-/// What one thread was doing at the time limit, in words.
-fn doing(thread: &ThreadState) -> String {
+/// What one thread was doing at the time limit, in words; with the line of its
+/// wait when the instrumented locks recorded one.
+fn doing(thread: &ThreadState, waits: Option<&Snapshot>) -> String {
     let what = match Activity::of(thread) {
         Activity::Running => "running (busy: a loop that never ends, or a spin that waits?)".into(),
         Activity::Futex => "waiting on a lock, a condition variable, a join or a channel".into(),
@@ -68,16 +70,95 @@ fn doing(thread: &ThreadState) -> String {
         Activity::Other if thread.blocked_in.is_empty() => format!("in state {}", thread.state),
         Activity::Other => format!("blocked in the kernel ({})", thread.blocked_in),
     };
+    let recorded = waits
+        .and_then(|w| w.threads.iter().find(|t| t.tid == thread.tid))
+        .and_then(|t| t.waits.as_ref())
+        .map(|wait| match &wait.on {
+            Object::Lock { id, .. } => format!(" — for lock #{id}, at {}", wait.at),
+            Object::Condvar { id, .. } => {
+                format!(" — on condition variable #{id}, at {}", wait.at)
+            }
+        })
+        .unwrap_or_default();
     format!(
-        "thread {:?} (process {}, thread {}): {what}",
+        "thread {:?} (process {}, thread {}): {what}{recorded}",
         thread.name, thread.pid, thread.tid
     )
 }
 
+/// Whether a thread can still do something (notify a condition variable), from
+/// its kernel state: the grader's half of the wait-for graph.
+fn kernel_activity(
+    thread: Option<&ThreadState>,
+    listed_all: bool,
+) -> threadlings_waitgraph::Activity {
+    use threadlings_waitgraph::Activity as Can;
+    match thread.map(Activity::of) {
+        Some(Activity::Running | Activity::Sleeping) => Can::Running,
+        Some(_) => Can::Blocked,
+        None if listed_all => Can::Finished,
+        None => Can::Unknown,
+    }
+}
+
+/// The deadlocks and lost wakeups the instrumented locks' record shows, the
+/// kernel's view of each thread filling in what the record cannot know (a
+/// thread blocked in a join, or one that never touched those locks).
+fn diagnose_waits(threads: &[ThreadState], waits: &Snapshot) -> Vec<String> {
+    let listed_all = threads.len() < crate::confine::procs::THREADS_LISTED;
+    let by_tid = |tid: i32| threads.iter().find(|t| t.tid == tid);
+    // A thread of the test process outside the record (not its idle main
+    // thread) that still runs may yet notify.
+    let outsider_may_notify = threads.iter().any(|t| {
+        t.group_leader
+            && t.tid != t.pid
+            && !waits.threads.iter().any(|w| w.tid == t.tid)
+            && kernel_activity(Some(t), true) == threadlings_waitgraph::Activity::Running
+    });
+    threadlings_waitgraph::diagnose(
+        waits,
+        &|view| kernel_activity(by_tid(view.tid), listed_all),
+        outsider_may_notify,
+    )
+}
+
+/// Some threads blocked (in a futex: a join, a lock, a channel) while the
+/// others only sleep, waking up now and then: most often a join of a thread
+/// that loops until told to stop and was never told. Which call blocks is not
+/// known: the kernel shows a futex wait, and reading another thread's stack
+/// would need ptrace, which the sandbox forbids. The names say which threads.
+fn join_of_a_thread_that_never_ends(shown: &[&ThreadState]) -> Option<String> {
+    let names = |activity: Activity| {
+        let names: Vec<String> = shown
+            .iter()
+            .filter(|t| Activity::of(t) == activity)
+            .map(|t| format!("{:?}", t.name))
+            .take(3)
+            .collect();
+        names.join(", ")
+    };
+    let only_blocked_and_sleeping = shown
+        .iter()
+        .all(|t| matches!(Activity::of(t), Activity::Futex | Activity::Sleeping));
+    let (blocked, sleeping) = (names(Activity::Futex), names(Activity::Sleeping));
+    (only_blocked_and_sleeping && !blocked.is_empty() && !sleeping.is_empty()).then(|| {
+        format!(
+            "thread {blocked} waited (in a join, a lock or a channel) while thread {sleeping} \
+             only slept and woke, again and again: a join of a thread that never ends? A \
+             thread that loops until told to stop must be told before it is joined, or not \
+             be joined at all"
+        )
+    })
+}
+
 /// The likely cause of a hang and one line per thread, from the threads of the
-/// test's process group at its time limit. The test process's main thread,
-/// which only waits for the test's own thread, is left out.
-fn explain_hang(threads: &[ThreadState]) -> (Option<String>, Vec<String>) {
+/// test's process group at its time limit (and, for topics with instrumented
+/// locks, the record of who waited on what shortly before). The test
+/// process's main thread, which only waits for the test's own thread, is left out.
+fn explain_hang(
+    threads: &[ThreadState],
+    waits: Option<&Snapshot>,
+) -> (Option<String>, Vec<String>) {
     let shown: Vec<&ThreadState> = threads
         .iter()
         .filter(|t| !(t.group_leader && t.tid == t.pid && Activity::of(t) == Activity::Futex))
@@ -85,16 +166,24 @@ fn explain_hang(threads: &[ThreadState]) -> (Option<String>, Vec<String>) {
     if shown.is_empty() {
         return (None, Vec::new());
     }
+    let named = waits
+        .map(|w| diagnose_waits(threads, w))
+        .unwrap_or_default();
     let any = |activity: Activity| shown.iter().any(|t| Activity::of(t) == activity);
-    let cause = if any(Activity::Running) {
+    let cause = if !named.is_empty() {
+        named.join("\n")
+    } else if any(Activity::Running) {
         "a thread was still running: an endless loop, or a spin waiting for something that \
          never happens?"
+            .to_owned()
     } else if any(Activity::PipeWrite) {
         "a process was writing to a full pipe that nobody reads: read the other end while \
          writing (both sides waiting on each other is a deadlock)"
+            .to_owned()
     } else if any(Activity::PipeRead) {
         "a process was waiting to read a pipe: does every writer close (drop) its end when \
          done, and does the other side write at all?"
+            .to_owned()
     } else if shown
         .iter()
         .all(|t| matches!(Activity::of(t), Activity::Futex | Activity::ChildWait))
@@ -102,12 +191,15 @@ fn explain_hang(threads: &[ThreadState]) -> (Option<String>, Vec<String>) {
         "every thread was waiting on a lock, a condition variable, a join, a channel or a \
          child: a deadlock (two locks taken in different orders?), a missed wakeup (a notify \
          or a close that never comes?) or a join of a thread that never ends?"
+            .to_owned()
+    } else if let Some(cause) = join_of_a_thread_that_never_ends(&shown) {
+        cause
     } else {
-        HANG_GUESS
+        HANG_GUESS.to_owned()
     };
     (
-        Some(cause.to_owned()),
-        shown.into_iter().map(doing).collect(),
+        Some(cause),
+        shown.into_iter().map(|t| doing(t, waits)).collect(),
     )
 }
 
@@ -277,12 +369,19 @@ pub fn judge_run(output: &RunOutput, timeout: Duration) -> Verdict {
         .iter()
         .find_map(|l| l.not_implemented.clone())
         .or_else(|| todo_location(&output.stdout).or_else(|| todo_location(&output.stderr)));
+    // Who waited on what shortly before the limit (instrumented locks only):
+    // written by the process under test, so capped, and only ever words.
+    let waits = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.waits.clone())
+        .map(Snapshot::capped);
     let last = lines.into_iter().rfind(|l| l.outcome != Outcome::Progress);
     if output.ending == Ending::TimedOut {
         return Verdict::failed(match todo {
             Some(location) => Failure::NotImplemented { location },
             None => {
-                let (cause, threads) = explain_hang(&output.at_time_limit);
+                let (cause, threads) = explain_hang(&output.at_time_limit, waits.as_ref());
                 Failure::TimedOut {
                     seconds: timeout.as_secs_f64(),
                     cause,
@@ -444,9 +543,13 @@ mod tests {
         }
     }
 
+    fn explain(threads: &[ThreadState]) -> (Option<String>, Vec<String>) {
+        explain_hang(threads, None)
+    }
+
     #[test]
     fn a_lock_order_deadlock_names_every_waiting_thread_but_the_runner() {
-        let (cause, lines) = explain_hang(&[
+        let (cause, lines) = explain(&[
             thread(10, 10, "suite-1234", 'S', "futex_do_wait"),
             thread(10, 11, "bank::opposite", 'S', "futex_do_wait"),
             thread(10, 12, "transfer-a", 'S', "futex_wait_queue"),
@@ -460,7 +563,7 @@ mod tests {
 
     #[test]
     fn a_busy_thread_is_named_as_a_loop() {
-        let (cause, lines) = explain_hang(&[
+        let (cause, lines) = explain(&[
             thread(10, 11, "test", 'S', "futex_do_wait"),
             thread(10, 12, "spinner", 'R', ""),
         ]);
@@ -469,20 +572,128 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_beside_threads_that_only_sleep_is_named_as_a_join_that_never_ends() {
+        let (cause, _) = explain(&[
+            thread(10, 10, "suite-1234", 'S', "futex_do_wait"),
+            thread(10, 11, "runtime_rules::", 'S', "futex_wait_queue"),
+            thread(10, 12, "stubborn", 'S', "hrtimer_nanosleep"),
+        ]);
+        let cause = cause.expect("a cause");
+        assert!(
+            cause.starts_with(
+                "thread \"runtime_rules::\" waited (in a join, a lock or a channel) while \
+                 thread \"stubborn\" only slept"
+            ),
+            "{cause}"
+        );
+        assert!(
+            cause.contains("a join of a thread that never ends?"),
+            "{cause}"
+        );
+    }
+
+    #[test]
     fn pipes_and_children_are_told_apart() {
-        let (cause, lines) = explain_hang(&[
+        let (cause, lines) = explain(&[
             thread(10, 11, "test", 'S', "do_wait"),
             thread(20, 20, "ipc_worker", 'S', "pipe_write"),
         ]);
         assert!(cause.expect("a cause").contains("full pipe"));
         assert!(lines[0].contains("child process") && lines[1].contains("write a full pipe"));
-        let (cause, _) = explain_hang(&[thread(10, 11, "test", 'S', "anon_pipe_read")]);
+        let (cause, _) = explain(&[thread(10, 11, "test", 'S', "anon_pipe_read")]);
         assert!(cause.expect("a cause").contains("read a pipe"));
+    }
+
+    /// A hung queue's record: thread 11 has waited 8 s on a condition variable;
+    /// thread 12 (the test's own thread) used the queue and now waits elsewhere.
+    fn lost_wakeup_record() -> String {
+        r#"{"outcome":"progress","waits":{"threads":[
+            {"tid":11,"name":null,"waits":{"on":{"kind":"condvar","id":1,
+             "created":"src/queue.rs:39","lock":1},"at":"src/queue.rs:53","for_secs":8.0}},
+            {"tid":12,"name":"queue::put_blocks"}]}}"#
+            .replace('\n', "")
+    }
+
+    fn hung(report: String, at_time_limit: Vec<ThreadState>) -> Failure {
+        let output = RunOutput {
+            ending: Ending::TimedOut,
+            elapsed: Duration::from_secs(10),
+            stdout: String::new(),
+            stderr: String::new(),
+            dropped_bytes: 0,
+            left_running: false,
+            report,
+            at_time_limit,
+        };
+        judge_run(&output, Duration::from_secs(10))
+            .failure
+            .expect("a timeout fails")
+    }
+
+    #[test]
+    fn a_recorded_condvar_wait_nobody_can_end_is_named_with_its_line() {
+        let threads = vec![
+            thread(10, 10, "suite-1234", 'S', "futex_do_wait"),
+            thread(10, 11, "suite-1234", 'S', "futex_wait_queue"),
+            thread(10, 12, "queue::put_bloc", 'S', "futex_wait_queue"),
+        ];
+        let message = hung(lost_wakeup_record(), threads.clone()).message();
+        assert!(
+            message.starts_with(
+                "timed out after 10 s — lost wakeup: an unnamed thread (id 11) has waited up \
+                 to 8.0 s on condition variable #1 (created at src/queue.rs:39) at \
+                 src/queue.rs:53, and no running thread is left to notify it."
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("(process 10, thread 11): waiting on a lock, a condition variable, a join or a channel — on condition variable #1, at src/queue.rs:53"),
+            "{message}"
+        );
+        // A thread of the test process outside the record still runs: it may notify.
+        let mut busy = threads.clone();
+        busy.push(thread(10, 13, "spinner", 'R', ""));
+        let message = hung(lost_wakeup_record(), busy).message();
+        assert!(!message.contains("lost wakeup"), "{message}");
+        assert!(message.contains("endless loop"), "{message}");
+        // The test's own thread runs: no lost wakeup either.
+        let mut running = threads;
+        running[2].state = 'R';
+        running[2].blocked_in.clear();
+        assert!(
+            !hung(lost_wakeup_record(), running)
+                .message()
+                .contains("lost wakeup")
+        );
+    }
+
+    #[test]
+    fn a_forged_or_flooding_record_only_adds_capped_words() {
+        let threads = vec![thread(10, 11, "t", 'S', "futex_wait_queue")];
+        let flood = format!(
+            r#"{{"outcome":"progress","waits":{{"threads":[{}]}}}}"#,
+            vec![
+                format!(
+                    r#"{{"tid":11,"name":"{}[2J","waits":{{"on":{{"kind":"condvar","id":1,"created":"x","lock":1}},"at":"y","for_secs":1e300}}}}"#,
+                    "n".repeat(10_000)
+                );
+                500
+            ]
+            .join(",")
+        );
+        let failure = hung(flood, threads.clone());
+        assert!(matches!(failure, Failure::TimedOut { .. }));
+        let message = failure.message();
+        assert!(message.len() < 4_000, "{} bytes", message.len());
+        assert!(!message.contains('\u{1b}'));
+        // Not JSON, or not a snapshot: ignored.
+        let message = hung("{\"waits\":[1,2]}\nnot json".into(), threads).message();
+        assert!(message.contains("every thread was waiting"), "{message}");
     }
 
     #[test]
     fn without_threads_the_message_keeps_the_old_guess() {
-        assert_eq!(explain_hang(&[]), (None, Vec::new()));
+        assert_eq!(explain(&[]), (None, Vec::new()));
         let failure = Failure::TimedOut {
             seconds: 5.0,
             cause: None,

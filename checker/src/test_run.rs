@@ -260,6 +260,7 @@ impl Runner<'_> {
             seed: self.options.seed,
             replay: self.options.replay.clone(),
             bless: self.options.bless,
+            waits_at: crate::compile::waitgraph_feature(self.sandbox).map(|_| waits_at(timeout)),
         };
         let _alone = spec.serial.then(run::exclusive);
         let output = run::run_test(&RunRequest {
@@ -317,6 +318,13 @@ fn time_limit(student_check: bool, spec: &TestSpec) -> Duration {
         spec.timeout
     };
     Duration::from_secs_f64(seconds)
+}
+
+/// When a test with a time limit `timeout` reports who waits on what: a tenth
+/// of the limit (at least half a second) before it, so the report is in
+/// before the test is killed.
+fn waits_at(timeout: Duration) -> Duration {
+    timeout.saturating_sub((timeout / 10).max(Duration::from_millis(500)))
 }
 
 /// What every test of a sandbox may touch (see [`crate::confine`]): execute the

@@ -576,6 +576,7 @@ mod tests {
             not_implemented: None,
             notes: Vec::new(),
             timeline: Some(fixed_log()),
+            waits: None,
         };
         let pass = ReportLine {
             outcome: Outcome::Pass,

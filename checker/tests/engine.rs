@@ -225,3 +225,21 @@ fn repeated_runs_pass_only_together_and_mixed_runs_are_flaky() {
         Some(Failure::Assertion { .. })
     ));
 }
+
+#[test]
+fn a_pipe_read_that_never_ends_is_named_at_the_time_limit() {
+    // The reading side of a pipe whose writer (sleep) never writes nor closes.
+    let output = run_script("sleep 1000 | { read line; }\n", Duration::from_secs(2));
+    assert_eq!(output.ending, Ending::TimedOut);
+    let message = judge::judge_run(&output, Duration::from_secs(2))
+        .failure
+        .expect("a timeout fails")
+        .message();
+    assert!(
+        message.starts_with("timed out after 2 s — a process was waiting to read a pipe"),
+        "{message}"
+    );
+    assert!(message.contains("\"sh\""), "{message}");
+    assert!(message.contains("waiting to read a pipe"), "{message}");
+    assert!(message.contains("\"sleep\""), "{message}");
+}

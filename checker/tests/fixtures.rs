@@ -26,6 +26,10 @@ struct Expect {
     #[serde(default)]
     may_fail: Vec<String>,
     message: Option<String>,
+    /// Texts the message of one failing test must each contain (on top of
+    /// `message`): the threads and source lines a hang explanation names.
+    #[serde(default)]
+    messages: std::collections::BTreeMap<String, Vec<String>>,
     /// The task (manifest `task`) the mistake is in: every test the fixture
     /// must fail is filed under it, so reports, `hint` and `list` point the
     /// student at the function that is wrong. Demo tests, which run the
@@ -257,6 +261,20 @@ fn judge_fixture(expect: &Expect, report: &checker::CheckReport, label: &str) ->
     }
     if let Some(timeline) = &expect.timeline {
         problems.extend(judge_timeline(timeline, result, label));
+    }
+    for (name, texts) in &expect.messages {
+        let Some(test) = result.tests.iter().find(|t| &t.name == name) else {
+            problems.push(format!("{label}: no test {name} (named in `messages`)"));
+            continue;
+        };
+        let shown = test.verdict.message();
+        for text in texts {
+            if !shown.contains(text.as_str()) {
+                problems.push(format!(
+                    "{label}: {name} failed with {shown:?}, which does not mention {text:?}"
+                ));
+            }
+        }
     }
     if let Some(marker) = &expect.no_process_left {
         let left = processes_mentioning(marker);

@@ -130,6 +130,9 @@ pub fn graded(body: impl FnOnce()) {
     }
     panic_capture::install(report_todo);
     let _ = timeline::take();
+    if reporting {
+        report_waits_before_the_limit();
+    }
     let result = panic::catch_unwind(AssertUnwindSafe(body));
     if !reporting {
         if let Err(payload) = result {
@@ -144,19 +147,83 @@ pub fn graded(body: impl FnOnce()) {
             not_implemented: None,
             notes: take_notes(),
             timeline: None,
+            waits: None,
         }),
         Err(payload) => {
             let message = panic_capture::payload_text(payload.as_ref());
+            let mut message = panic_capture::describe_failure(&message);
+            message.push_str(&who_waits_on_what());
             finish(ReportLine {
                 outcome: Outcome::Fail,
-                message: Some(cap_message(panic_capture::describe_failure(&message))),
+                message: Some(cap_message(message)),
                 not_implemented: panic_capture::first_todo_location(),
                 notes: take_notes(),
                 timeline: timeline::take(),
+                waits: None,
             });
             panic::resume_unwind(payload);
         }
     }
+}
+
+/// What the instrumented locks of `crate::sync` (topics 04 and 05, in the
+/// checker's build) show when a test fails: a lock-order deadlock or a lost
+/// wakeup, with threads and source lines, as lines to add to the message;
+/// empty when they show neither (or the topic has no such locks).
+///
+/// The failing thread is the observer, not a waiter. Nothing in the process can
+/// tell whether a thread that is not waiting on one of these locks is blocked
+/// elsewhere, so such a thread counts as one that may still notify.
+fn who_waits_on_what() -> String {
+    let snapshot = threadlings_waitgraph::snapshot();
+    let found = threadlings_waitgraph::diagnose(
+        &snapshot,
+        &|_| threadlings_waitgraph::Activity::Unknown,
+        false,
+    );
+    found
+        .iter()
+        .map(|sentence| format!("\n{sentence}"))
+        .collect()
+}
+
+/// With [`env::WAITS_AT_MS`] set (topics whose `crate::sync` records waits),
+/// a thread that sleeps until then and reports once, on the report channel, who
+/// waits on what: if the test then runs out of time and is killed, the checker
+/// names the deadlock or lost wakeup from it. The thread ends after reporting,
+/// so it is gone by the time limit.
+fn report_waits_before_the_limit() {
+    let Some(at) = std::env::var(env::WAITS_AT_MS)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .map(std::time::Duration::from_millis)
+    else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("threadlings-waits".into())
+        .spawn(move || {
+            std::thread::sleep(at);
+            let snapshot = threadlings_waitgraph::snapshot();
+            if snapshot.threads.is_empty() {
+                return;
+            }
+            if let Ok(mut slot) = CHANNEL.lock()
+                && let Some(file) = slot.as_mut()
+            {
+                write_line(
+                    file,
+                    &ReportLine {
+                        outcome: Outcome::Progress,
+                        message: None,
+                        not_implemented: None,
+                        notes: Vec::new(),
+                        timeline: None,
+                        waits: Some(snapshot),
+                    },
+                );
+            }
+        });
 }
 
 /// Reports at once that a `todo!()` was reached, so even a test that then hangs
@@ -173,6 +240,7 @@ fn report_todo(location: &str) {
                 not_implemented: Some(location.to_owned()),
                 notes: Vec::new(),
                 timeline: None,
+                waits: None,
             },
         );
     }

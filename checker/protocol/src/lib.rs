@@ -16,6 +16,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+pub use threadlings_waitgraph::Snapshot;
 
 /// Names of the environment variables of a test process.
 pub mod env {
@@ -30,6 +31,10 @@ pub mod env {
     pub const SEED: &str = "THREADLINGS_SEED";
     /// A model-checking schedule to replay.
     pub const REPLAY: &str = "THREADLINGS_REPLAY";
+    /// Milliseconds after which the harness reports who waits on what (the
+    /// instrumented locks' [`crate::Snapshot`]) once, shortly before the test's
+    /// time limit: what a hang leaves behind to explain itself.
+    pub const WAITS_AT_MS: &str = "THREADLINGS_WAITS_AT_MS";
     /// Scales the lessons' time unit (a demo's child process gets it too).
     pub const TIME_SCALE: &str = "THREADLINGS_TIME_SCALE";
     /// insta: the folder `file!()` paths are relative to (the sandbox workspace).
@@ -94,6 +99,10 @@ pub struct ReportLine {
         deserialize_with = "lenient_timeline"
     )]
     pub timeline: Option<Timeline>,
+    /// Who waited on what shortly before the time limit (a progress line; see
+    /// [`env::WAITS_AT_MS`]). Written by the process under test: untrusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<Snapshot>,
 }
 
 /// Most events a [`Timeline`] carries (the harness keeps those around the
@@ -166,6 +175,9 @@ pub struct TestEnv {
     pub replay: Option<String>,
     /// Let insta write snapshots and pass (authors' `bless`).
     pub bless: bool,
+    /// When to report who waits on what ([`env::WAITS_AT_MS`]): shortly before
+    /// the time limit, for topics whose locks record it.
+    pub waits_at: Option<std::time::Duration>,
 }
 
 impl TestEnv {
@@ -183,6 +195,9 @@ impl TestEnv {
         }
         if let Some(replay) = &self.replay {
             vars.push((env::REPLAY.to_owned(), replay.clone()));
+        }
+        if let Some(at) = self.waits_at {
+            vars.push((env::WAITS_AT_MS.to_owned(), at.as_millis().to_string()));
         }
         if self.bless {
             vars.push((env::INSTA_UPDATE.to_owned(), "always".to_owned()));
@@ -217,6 +232,7 @@ mod tests {
             not_implemented: Some("src/join.rs:12".into()),
             notes: vec!["a note".into()],
             timeline: None,
+            waits: Some(Snapshot::default()),
         };
         let json = serde_json::to_string(&line).expect("serialises");
         assert_eq!(
@@ -237,6 +253,7 @@ mod tests {
             message: Some("event 3 broke it".into()),
             not_implemented: None,
             notes: Vec::new(),
+            waits: None,
             timeline: Some(Timeline {
                 events: vec![TimelineEvent {
                     index: 3,
@@ -269,6 +286,7 @@ mod tests {
             seed: None,
             replay: None,
             bless: false,
+            waits_at: None,
         };
         assert_eq!(
             test_env.vars(),
@@ -280,6 +298,7 @@ mod tests {
         test_env.seed = Some(7);
         test_env.replay = Some("abc".into());
         test_env.bless = true;
+        test_env.waits_at = Some(std::time::Duration::from_secs(9));
         let names: Vec<String> = test_env.vars().into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             names,
@@ -288,6 +307,7 @@ mod tests {
                 env::INSTA_WORKSPACE_ROOT,
                 env::SEED,
                 env::REPLAY,
+                env::WAITS_AT_MS,
                 env::INSTA_UPDATE,
                 env::INSTA_FORCE_PASS
             ]

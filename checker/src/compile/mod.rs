@@ -140,6 +140,23 @@ fn refuse_foreign_cargo_config(sandbox_root: &Path) -> Result<()> {
 /// The feature that switches `crate::sync` to the model checker's types.
 pub const MODEL_CHECK_FEATURE: &str = "model-check";
 
+/// The feature that switches `crate::sync` to the instrumented locks of
+/// `threadlings-waitgraph` (topics 04 and 05): set for the ordinary test build
+/// of every topic crate that declares it, so a hung test can name a lock-order
+/// deadlock or a lost wakeup.
+pub const WAITGRAPH_FEATURE: &str = "waitgraph";
+
+/// [`WAITGRAPH_FEATURE`] if the sandbox's topic crate declares it. The manifest
+/// is the canonical one (a submission's `Cargo.toml` is never used).
+pub fn waitgraph_feature(sandbox: &Sandbox) -> Option<&'static str> {
+    let text = std::fs::read_to_string(sandbox.crate_dir.join("Cargo.toml")).ok()?;
+    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    manifest
+        .get("features")?
+        .get(WAITGRAPH_FEATURE)
+        .map(|_| WAITGRAPH_FEATURE)
+}
+
 /// The folder of the lock rule's `clippy.toml`, relative to the project root.
 pub const LOCK_RULE_DIR: &str = "checker/lock_rule";
 
@@ -236,7 +253,12 @@ pub fn build(
     let _shared = crate::run::shared();
     let mut binaries = Binaries::default();
     for (wanted, binary, features, confinement) in [
-        (plan.suite, SUITE_BINARY, None, &confinement),
+        (
+            plan.suite,
+            SUITE_BINARY,
+            waitgraph_feature(sandbox),
+            &confinement,
+        ),
         (
             plan.model,
             MODEL_BINARY,
@@ -367,8 +389,8 @@ fn cargo_test_no_run(
     // The model-checking build gets its own target dir: its bins (the demo) link the
     // model checker's locks and must not replace the ones the normal tests run.
     let target_dir = match features {
-        Some(_) => sandbox.target_dir.join("model-check"),
-        None => sandbox.target_dir.clone(),
+        Some(MODEL_CHECK_FEATURE) => sandbox.target_dir.join("model-check"),
+        _ => sandbox.target_dir.clone(),
     };
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&sandbox.root)

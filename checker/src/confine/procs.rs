@@ -87,7 +87,7 @@ pub struct ThreadState {
 }
 
 /// Threads listed at most, over every process of a group.
-const THREADS_LISTED: usize = 24;
+pub const THREADS_LISTED: usize = 24;
 
 /// Every thread of every process in process group `pgid` (at most
 /// [`THREADS_LISTED`]), read before the group is killed. The names come from

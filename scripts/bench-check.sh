@@ -13,7 +13,8 @@
 # One discarded warm-up round of each comes first. Then, unless BENCH_FRESH=0:
 #   c. fresh clone to first verdict (a new clone, its own target dir, cold
 #      build, crates already in the local cargo registry), FRESH_RUNS times
-#      (default 1: a cold build takes minutes).
+#      (default 1: a cold build takes minutes), with the time of the first
+#      output line and of the end of xtask's own build.
 #
 # Ours runs against the reference solutions copied into a student-shaped folder,
 # so every test really runs (a skeleton fails fast and would flatter the
@@ -142,14 +143,22 @@ if [ "$compare" = 1 ]; then
 fi
 
 if [ "${BENCH_FRESH:-1}" = 1 ]; then
+  # Every output line is time-stamped, so that the run also tells when the first
+  # line appeared and when xtask itself was built (cargo's "Running" line).
   fresh=()
   for i in $(seq "${FRESH_RUNS:-1}"); do
     rm -rf "$work/clone"
     git clone -q . "$work/clone"
     t0=$(now)
-    (cd "$work/clone" && CARGO_TARGET_DIR="$work/clone/target" cargo xtask check 01 >/dev/null 2>&1) || true
+    (cd "$work/clone" && CARGO_TARGET_DIR="$work/clone/target" cargo xtask check 01 2>&1 </dev/null || true) |
+      while IFS= read -r line; do
+        printf '%s %s\n' "$(awk "BEGIN{printf \"%.2f\", $(now)-$t0}")" "$line"
+      done >"$work/fresh.log"
     t1=$(now)
     fresh+=("$(awk "BEGIN{printf \"%.2f\", $t1-$t0}")")
+    first=$(awk 'NR==1 {print $1}' "$work/fresh.log")
+    built=$(awk '/Running `/ {print $1; exit}' "$work/fresh.log")
+    echo "fresh clone $i: ${fresh[-1]} s; first output after ${first:-?} s; xtask built after ${built:-?} s"
   done
   echo "fresh clone to first verdict (topic 01, cold build, crates already downloaded): median $(printf '%s\n' "${fresh[@]}" | median) s (${fresh[*]})"
 fi

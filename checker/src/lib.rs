@@ -26,6 +26,7 @@ pub mod hints;
 pub mod judge;
 pub mod lock_rule;
 pub mod manifest;
+pub mod markup;
 pub mod parallel;
 pub mod project;
 pub mod report;

@@ -26,6 +26,8 @@ use threadlings_protocol::{
     Outcome, ReportLine, TIMELINE_EVENT_CAP, TIMELINE_LANE_CAP, TIMELINE_TEXT_CAP, Timeline,
 };
 
+use crate::markup::escape;
+
 /// Lines of the failure message shown above the picture.
 const CAPTION_LINES: usize = 8;
 /// Characters per caption line.
@@ -327,22 +329,6 @@ fn clean(text: &str, cap: usize) -> String {
         cleaned.push('…');
     }
     cleaned
-}
-
-/// `text` safe inside an XML element or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// Whether `svg` is well-formed as far as this renderer's output goes: every

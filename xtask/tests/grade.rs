@@ -615,10 +615,7 @@ fn check_report_in_browser(out: &Path, load: &dyn Fn(&str) -> Value) {
     // A row per submission, each id shown as text.
     assert_eq!(dom.matches("<tr class=\"submission\">").count(), ids.len());
     for id in &ids {
-        let cell = format!(
-            "<td class=\"id\">{}</td>",
-            checker::grading::html::escape(id)
-        );
+        let cell = format!("<td class=\"id\">{}</td>", checker::markup::escape(id));
         assert!(dom.contains(&cell), "{id} has no row");
     }
     // Pass rates, hardest first.

@@ -236,6 +236,22 @@ pub struct ClassStats {
     pub ungraded: Vec<Ungraded>,
 }
 
+/// How far the run got, in words: "3 of 4 submissions graded (shard 1/2) so
+/// far in 7 s" (both pages start with it).
+pub fn progress_line(info: &RunInfo, results: &[SubmissionResult]) -> String {
+    let shard = info
+        .shard
+        .map(|s| format!(" (shard {}/{})", s.index, s.count))
+        .unwrap_or_default();
+    format!(
+        "{} of {} submissions graded{shard}{} in {:.0} s",
+        results.len(),
+        info.submissions.len(),
+        if info.finished { "" } else { " so far" },
+        info.seconds
+    )
+}
+
 /// Computes the class statistics of `results`.
 pub fn stats(info: &RunInfo, results: &[SubmissionResult]) -> ClassStats {
     let mut histograms: Vec<Histogram> = info

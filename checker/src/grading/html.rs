@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::class::{self, BUCKETS, ClassStats, Histogram};
 use super::{RunInfo, SubmissionResult};
 use crate::judge::Failure;
+use crate::markup::escape;
 use crate::report::points;
 
 /// Rows of the per-submission table before it is cut.
@@ -36,17 +37,10 @@ pub fn report(info: &RunInfo, results: &[SubmissionResult]) -> String {
     let mut out = String::with_capacity(16 * 1024);
     out.push_str(HEAD);
     out.push_str("<h1>threadlings grades</h1>\n");
-    let shard = info
-        .shard
-        .map(|s| format!(" (shard {}/{})", s.index, s.count))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<p id=\"run\">{} of {} submissions graded{shard}{} in {:.0} s.</p>",
-        results.len(),
-        info.submissions.len(),
-        if info.finished { "" } else { " so far" },
-        info.seconds
+        "<p id=\"run\">{}.</p>",
+        escape(&class::progress_line(info, results))
     );
     if !info.sandbox.is_empty() {
         let _ = writeln!(
@@ -278,25 +272,6 @@ fn submissions(out: &mut String, info: &RunInfo, results: &[SubmissionResult]) {
         );
     }
     out.push_str("</section>\n");
-}
-
-/// Text safe in HTML content and in a quoted attribute. Control characters
-/// (other than tab and newline) become U+FFFD.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// JSON safe inside a `<script>` element: `<`, `>` and `&` (which JSON holds

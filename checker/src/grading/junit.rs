@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{SubmissionResult, truncate};
+use crate::markup::escape;
 
 /// Longest failure text kept per test case, in bytes.
 const FAILURE_MAX: usize = 8 * 1024;
@@ -93,25 +94,6 @@ fn kind(failure: &crate::judge::Failure) -> &'static str {
         CheckerError { .. } => "checker_error",
         NotRun { .. } => "not_run",
     }
-}
-
-/// Escapes text for XML attributes and content, dropping characters XML 1.0
-/// cannot hold (student output may contain any control character).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -13,18 +13,7 @@ const MAX_ROWS: usize = 2000;
 /// The Markdown text.
 pub fn summary(info: &RunInfo, results: &[SubmissionResult]) -> String {
     let mut out = String::from("## threadlings grades\n\n");
-    let shard = info
-        .shard
-        .map(|s| format!(" (shard {}/{})", s.index, s.count))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{} of {} submissions graded{shard}{} in {:.0} s.\n",
-        results.len(),
-        info.submissions.len(),
-        if info.finished { "" } else { " so far" },
-        info.seconds
-    );
+    let _ = writeln!(out, "{}.\n", class::progress_line(info, results));
     if !info.sandbox.is_empty() {
         let _ = writeln!(out, "Sandbox: {}.\n", info.sandbox);
     }

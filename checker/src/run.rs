@@ -169,7 +169,7 @@ pub fn run_test(request: &RunRequest) -> Result<RunOutput> {
     let elapsed = started.elapsed();
     // Who waits on what, read before the group is killed: it explains a hang.
     let at_time_limit = match status {
-        Ok(Waited::TimedOut) => crate::confine::procs::threads_of_group(pgid),
+        Ok(Waited::TimedOut) => threads_at_time_limit(pgid),
         _ => Vec::new(),
     };
     // The test process itself has been reaped: whatever is still in its group, or
@@ -247,6 +247,28 @@ impl Drop for RunningTest {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|&(pgid, _)| pgid != self.0);
     }
+}
+
+/// Every thread of group `pgid` and what it waits in, read twice 100 ms apart:
+/// a thread seen running in one reading only (a loop that polls and sleeps, like
+/// a harness waiting for a child) is shown where it waited, so only a thread
+/// running in both readings is taken for a busy loop.
+fn threads_at_time_limit(pgid: i32) -> Vec<crate::confine::procs::ThreadState> {
+    let first = crate::confine::procs::threads_of_group(pgid);
+    std::thread::sleep(Duration::from_millis(100));
+    let mut second = crate::confine::procs::threads_of_group(pgid);
+    for thread in &mut second {
+        if thread.state != 'R' {
+            continue;
+        }
+        if let Some(waiting) = first
+            .iter()
+            .find(|earlier| earlier.tid == thread.tid && earlier.state != 'R')
+        {
+            *thread = waiting.clone();
+        }
+    }
+    if second.is_empty() { first } else { second }
 }
 
 /// Whether a thread of a test process this checker runs is on a CPU or ready

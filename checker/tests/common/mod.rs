@@ -32,6 +32,14 @@ pub fn check(project: &Project, source: Source, topic: &Topic, repeat: u32) -> C
     checker::check(project, &options, &|_| {})
 }
 
+/// Runs the real pipeline on one topic of `source` as a student's check does
+/// (see `CheckOptions::student_check`).
+pub fn student_check(project: &Project, source: Source, topic: &Topic) -> CheckReport {
+    let mut options = CheckOptions::new(source, vec![topic.clone()]);
+    options.student_check = true;
+    checker::check(project, &options, &|_| {})
+}
+
 /// Repeats for the reference run: `THREADLINGS_TEST_REPEAT`, default 2.
 pub fn reference_repeat() -> u32 {
     std::env::var("THREADLINGS_TEST_REPEAT")

@@ -2,9 +2,9 @@
 //! waking sleeping daemons, completion order, daemon bookkeeping and real threads.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use daemon_threads::{Runtime, Shutdown, Summary};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+use threadlings_harness::timeline::Watch;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -19,6 +20,39 @@ fn ms(n: u64) -> Duration {
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
+}
+
+/// What the test's own closures saw happen, in order: (thread, event). If a
+/// check fails, the checker draws it (one lane per thread, the events the
+/// failure is about highlighted). Only the test writes to it.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<(String, String)>>>);
+
+impl Log {
+    /// Appends `label` (`Returned t2`) to the lane of `thread`.
+    fn note(&self, thread: &str, label: impl Into<String>) {
+        let mut events = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        events.push((thread.to_owned(), label.into()));
+    }
+
+    /// The events so far, and a [`Watch`] of them for the checks that follow.
+    fn watch(&self) -> (Vec<(String, String)>, Watch) {
+        let events = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut watch = Watch::new();
+        for (thread, label) in &events {
+            watch.event(thread.as_str(), label.as_str());
+        }
+        (events, watch)
+    }
+}
+
+/// The position of the first event `label` in `events`.
+fn position(events: &[(String, String)], label: &str) -> Option<usize> {
+    events.iter().position(|(_, l)| l == label)
 }
 
 /// A daemon body that ignores shutdown and never returns.
@@ -38,23 +72,42 @@ fn finish_waits_for_threads_spawned_through_clones() {
     threadlings_harness::graded(|| {
         let runtime = Runtime::new();
         let grandchild_done = Arc::new(AtomicBool::new(false));
+        let log = Log::default();
 
         let for_parent = runtime.clone();
         let flag = Arc::clone(&grandchild_done);
+        let parent_log = log.clone();
         runtime.spawn("parent", move || {
             thread::sleep(ms(100));
             let for_child = for_parent.clone();
+            let child_log = parent_log.clone();
+            parent_log.note("parent", "Spawned child");
             for_parent.spawn("child", move || {
                 thread::sleep(ms(200));
+                let grandchild_log = child_log.clone();
+                child_log.note("child", "Spawned grandchild");
                 for_child.spawn("grandchild", move || {
                     thread::sleep(ms(200));
                     flag.store(true, Ordering::SeqCst);
+                    grandchild_log.note("grandchild", "Returned grandchild");
                 });
+                child_log.note("child", "Returned child");
             });
+            parent_log.note("parent", "Returned parent");
         });
 
         let summary = runtime.finish(ms(100));
+        log.note("test", "finish() returned");
 
+        // If the check fails, the picture highlights finish() returning, and the
+        // latest spawn before it (a thread still running then).
+        let (events, mut timeline) = log.watch();
+        if let Some(at) = position(&events, "finish() returned") {
+            timeline.at(at);
+        }
+        if let Some(at) = events.iter().rposition(|(_, l)| l.starts_with("Spawned")) {
+            timeline.also(at);
+        }
         assert!(
             grandchild_done.load(Ordering::SeqCst),
             "finish() returned before \"grandchild\" was done. \"parent\" spawned \"child\" \
@@ -64,6 +117,7 @@ fn finish_waits_for_threads_spawned_through_clones() {
              (summary.finished: {:?})",
             summary.finished
         );
+        timeline.done();
         assert_eq!(
             summary.finished,
             ["parent", "child", "grandchild"],
@@ -235,25 +289,36 @@ fn shutdown_is_signalled_only_after_ordinary_threads_finish() {
         let runtime = Runtime::new();
         let slow_done = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
+        let log = Log::default();
         {
             let slow_done = Arc::clone(&slow_done);
+            let log = log.clone();
             runtime.spawn_daemon("watcher", move |shutdown| {
                 while !shutdown.sleep(ms(5)) {}
+                log.note("watcher", "Saw shutdown");
                 tx.send(slow_done.load(Ordering::SeqCst)).unwrap();
             });
         }
         {
             let slow_done = Arc::clone(&slow_done);
+            let log = log.clone();
             runtime.spawn("slow", move || {
                 thread::sleep(ms(300));
                 slow_done.store(true, Ordering::SeqCst);
+                log.note("slow", "Returned slow");
             });
         }
 
         // The grace (100 ms) is shorter than the ordinary thread (300 ms): it only
         // limits the wait for daemons, never the wait for ordinary threads.
         let summary = runtime.finish(ms(100));
+        log.note("test", "finish() returned");
 
+        // If a check fails, the picture highlights the event it is about.
+        let (events, mut timeline) = log.watch();
+        if let Some(at) = position(&events, "finish() returned") {
+            timeline.at(at);
+        }
         assert!(
             slow_done.load(Ordering::SeqCst),
             "finish(100 ms) returned before the 300 ms ordinary thread was done: `grace` only \
@@ -262,11 +327,21 @@ fn shutdown_is_signalled_only_after_ordinary_threads_finish() {
         let slow_was_done = rx
             .recv_timeout(secs(3))
             .expect("the daemon never saw shutdown signalled");
+        // The watcher has logged by now (it logs before it reports).
+        drop(timeline);
+        let (events, mut timeline) = log.watch();
+        if let Some(at) = position(&events, "Saw shutdown") {
+            timeline.at(at);
+        }
+        if let Some(at) = position(&events, "Returned slow") {
+            timeline.also(at);
+        }
         assert!(
             slow_was_done,
             "the daemon saw shutdown signalled while the ordinary thread \"slow\" was still \
              running: finish() must signal Shutdown only after every ordinary thread returned"
         );
+        timeline.done();
         assert_eq!(summary.finished, ["slow"], "summary.finished");
         assert_eq!(
             summary.daemons_stopped + summary.daemons_abandoned,
@@ -298,13 +373,19 @@ fn finished_lists_threads_in_completion_order() {
                 position_of[index] = position;
             }
 
+            let log = Log::default();
             let runtime = Runtime::new();
             for (index, &position) in position_of.iter().enumerate() {
                 let my_turn = turn_receivers[position].take().unwrap();
                 let next_turn = turn_senders.get(position + 1).cloned();
-                runtime.spawn(&format!("t{index}"), move || {
+                let log = log.clone();
+                let name = format!("t{index}");
+                let lane = name.clone();
+                runtime.spawn(&name, move || {
                     my_turn.recv().unwrap();
                     thread::sleep(ms(100));
+                    // The thread's last action, logged before the next one may start.
+                    log.note(&lane, format!("Returned {lane}"));
                     if let Some(next_turn) = next_turn {
                         next_turn.send(()).unwrap();
                     }
@@ -312,8 +393,26 @@ fn finished_lists_threads_in_completion_order() {
             }
             turn_senders[0].send(()).unwrap();
             let summary = runtime.finish(ms(100));
+            for name in &summary.finished {
+                log.note("test", format!("Listed {name}"));
+            }
 
             let expected: Vec<String> = order.iter().map(|index| format!("t{index}")).collect();
+            // If the check fails, the picture highlights the first thread listed out of
+            // place: when it returned, and where summary.finished lists it.
+            let (events, mut timeline) = log.watch();
+            let misplaced = expected
+                .iter()
+                .enumerate()
+                .find(|&(k, name)| summary.finished.get(k) != Some(name));
+            if let Some((_, name)) = misplaced {
+                if let Some(at) = position(&events, &format!("Returned {name}")) {
+                    timeline.at(at);
+                }
+                if let Some(at) = position(&events, &format!("Listed {name}")) {
+                    timeline.also(at);
+                }
+            }
             assert_eq!(
                 summary.finished, expected,
                 "threads were spawned as t0, t1, t2, t3 but returned 100 ms apart in the order \

@@ -1,9 +1,9 @@
 //! Public tests of `Runtime` and `Shutdown`: waiting for ordinary threads, stopping
 //! daemons, thread names and panic reports.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,13 @@ use daemon_threads::Runtime;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
+}
+
+/// Appends `event` to the lane of `thread` in a log the test owns.
+fn note(log: &Mutex<Vec<(&'static str, &'static str)>>, thread: &'static str, event: &'static str) {
+    log.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((thread, event));
 }
 
 #[test]
@@ -111,34 +118,65 @@ fn daemon_is_asked_to_stop_when_ordinary_threads_are_done() {
         let runtime = Runtime::new();
         let ticks = Arc::new(AtomicUsize::new(0));
         let daemon_returned = Arc::new(AtomicBool::new(false));
+        // What the threads saw happen, in order: (thread, event). If a check fails,
+        // the checker draws it, the events the check is about highlighted.
+        let log: Arc<Mutex<Vec<(&str, &str)>>> = Arc::default();
 
         let started = Instant::now();
         {
             let ticks = Arc::clone(&ticks);
             let daemon_returned = Arc::clone(&daemon_returned);
+            let log = Arc::clone(&log);
             runtime.spawn_daemon("ticker", move |shutdown| {
                 while !shutdown.sleep(ms(10)) {
                     ticks.fetch_add(1, Ordering::SeqCst);
+                    note(&log, "ticker", "Tick");
                 }
                 daemon_returned.store(true, Ordering::SeqCst);
+                note(&log, "ticker", "Returned ticker");
             });
         }
-        runtime.spawn("worker", || thread::sleep(ms(200)));
+        {
+            let log = Arc::clone(&log);
+            runtime.spawn("worker", move || {
+                thread::sleep(ms(200));
+                note(&log, "worker", "Returned worker");
+            });
+        }
         let summary = runtime.finish(Duration::from_secs(5));
         let elapsed = started.elapsed();
+        note(&log, "test", "finish() returned");
 
+        let events = log.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let position = |label: &str| events.iter().position(|&(_, l)| l == label);
+        let mut timeline = threadlings_harness::timeline::Watch::new();
+        for &(thread, label) in &events {
+            timeline.event(thread, label);
+        }
+        // The daemon ended before the worker: its return, and the worker's.
+        if let Some(at) = position("Returned ticker") {
+            timeline.at(at);
+        }
+        if let Some(at) = position("Returned worker") {
+            timeline.also(at);
+        }
         assert!(
             ticks.load(Ordering::SeqCst) > 0,
             "the daemon never completed a 10 ms tick while the 200 ms worker ran: \
              Shutdown::sleep returned true (or the daemon was not running) before finish() \
              signalled shutdown"
         );
+        // finish() returned while the daemon was still running.
+        if let Some(at) = position("finish() returned") {
+            timeline.at(at);
+        }
         assert!(
             daemon_returned.load(Ordering::SeqCst),
             "finish() returned before the daemon, which stops as soon as shutdown is \
              signalled, had returned: after signalling Shutdown, wait (up to `grace`) for \
              the daemons"
         );
+        timeline.done();
         assert_eq!(
             (summary.daemons_stopped, summary.daemons_abandoned),
             (1, 0),

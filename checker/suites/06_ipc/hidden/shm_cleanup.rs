@@ -4,10 +4,14 @@
 //! These tests count the entries of /dev/shm before and after, so the manifest
 //! runs them alone (`serial = true`).
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ipc::{IpcError, shared_memory_count};
+use threadlings_harness::timeline::Watch;
 
 use super::pipe_basics::worker;
 use super::pipe_stress::fake_worker;
@@ -45,11 +49,22 @@ fn children_run_at_the_same_time() {
         const PROCESSES: usize = 4;
         const NAP: Duration = Duration::from_secs(1);
         let dir = tempfile::tempdir().expect("the test could not make a temporary directory");
-        // A worker that naps for a second, then does the real work.
+        // A worker that naps for a second, then does the real work. It notes when it
+        // starts and ends (with its process id) in a log the test reads afterwards.
+        let log = dir.path().join("events.log");
         let slow = fake_worker(
             dir.path(),
             "slow_worker",
-            &format!("/bin/sleep 1\nexec '{}' \"$@\"", worker().display()),
+            &format!(
+                "echo \"Started $$\" >> '{log}'\n\
+                 /bin/sleep 1\n\
+                 '{worker}' \"$@\"\n\
+                 status=$?\n\
+                 echo \"Exited $$\" >> '{log}'\n\
+                 exit $status",
+                log = log.display(),
+                worker = worker().display(),
+            ),
         );
         let before = segments();
         let start = Instant::now();
@@ -65,13 +80,59 @@ fn children_run_at_the_same_time() {
             ),
             Err(error) => panic!("shared_memory_count with slow workers failed: {error}"),
         }
+        // If the check fails, the picture shows each child's start and end, the first
+        // child started only after another had exited highlighted.
+        let mut timeline = children_timeline(&log);
         assert!(
             elapsed < NAP * 3,
             "{PROCESSES} workers that each take about {NAP:?} took {elapsed:?} in all: were they \
              run one after the other? Start every child before waiting for any of them"
         );
+        timeline.done();
         assert_no_segment_left(&before, "shared_memory_count with slow workers");
     });
+}
+
+/// A timeline of the slow workers' log (lines `Started <pid>` and `Exited <pid>`,
+/// in the order they happened), one lane per child process, ending with
+/// `shared_memory_count` returning. The first child that started after another
+/// child had exited is marked, with that exit. The log is read back capped: the
+/// children could have written anything to it, and it is only a picture.
+fn children_timeline(log: &Path) -> Watch {
+    let mut text = String::new();
+    if let Ok(file) = File::open(log) {
+        // A log cut short or not UTF-8 just draws fewer events.
+        let _ = file.take(64 * 1024).read_to_string(&mut text);
+    }
+    let mut timeline = Watch::new();
+    let mut child_of: HashMap<&str, usize> = HashMap::new();
+    let mut last_exit = None;
+    let mut marked = false;
+    let mut index = 0;
+    for line in text.lines() {
+        let Some((what, pid)) = line.split_once(' ') else {
+            continue;
+        };
+        if what != "Started" && what != "Exited" {
+            continue;
+        }
+        let next = child_of.len() + 1;
+        let child = *child_of.entry(pid).or_insert(next);
+        timeline.event(format!("child {child}"), format!("{what} child {child}"));
+        if what == "Exited" {
+            last_exit = Some(index);
+        } else if let Some(exit) = last_exit.filter(|_| !marked) {
+            timeline.at(index);
+            timeline.also(exit);
+            marked = true;
+        }
+        index += 1;
+    }
+    timeline.event("test", "shared_memory_count returned");
+    if !marked {
+        timeline.at(index);
+    }
+    timeline
 }
 
 #[test]

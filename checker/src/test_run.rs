@@ -20,15 +20,16 @@ use crate::compile::Binaries;
 use crate::confine::{Policy, SHARED_MEMORY_DIR};
 use crate::judge::{self, Failure, Verdict};
 use crate::manifest::TestSpec;
-use crate::parallel::{parallel_for, parallel_for_overlapping};
+use crate::parallel::parallel_for_overlapping;
 use crate::project::Topic;
 use crate::run::{self, RunRequest};
 
-/// In a student's check, a parallel test still running after this long (every
-/// reference test takes about a second at most) most likely waits for its time
-/// limit: the next test starts beside it while every running test waits (see
-/// [`parallel_for_overlapping`]).
-const STUDENT_PATIENCE: Duration = Duration::from_secs(2);
+/// A parallel test still running after this long (every reference test takes
+/// about a second, two at most on a busy machine) most likely waits for its
+/// time limit: the next test starts beside it while every running test waits
+/// (see [`parallel_for_overlapping`]). In grading as in a student's check: the
+/// limits and verdicts stay the same, a hang only stops holding a worker.
+const WAITING_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Runs the selected tests: parallel ones on `jobs` workers, then (rarely)
 /// those the guard could not tell apart, alone, then serial ones alone, then
@@ -76,25 +77,21 @@ pub(crate) fn run_tests(
         others.into_iter().partition(|&i| selected[i].serial);
     let mut results: BTreeMap<usize, TestResult> = BTreeMap::new();
     let run_parallel = |&index: &usize| (index, run_one(index, &[]));
-    let ran = if options.student_check {
-        // Overlap only while no test is on a CPU, at two looks in a row: a
-        // test slowed down by a busy machine is still computing, and another
-        // test beside it would only slow both.
-        let quiet_before = AtomicBool::new(false);
-        let all_waiting = || {
-            let quiet = !run::tests_on_cpu();
-            quiet_before.swap(quiet, Ordering::SeqCst) && quiet
-        };
-        parallel_for_overlapping(
-            options.jobs,
-            STUDENT_PATIENCE,
-            &all_waiting,
-            &parallel,
-            run_parallel,
-        )
-    } else {
-        parallel_for(options.jobs, &parallel, run_parallel)
+    // Overlap only while no test is on a CPU, at two looks in a row: a test
+    // slowed down by a busy machine is still computing, and another test
+    // beside it would only slow both.
+    let quiet_before = AtomicBool::new(false);
+    let all_waiting = || {
+        let quiet = !run::tests_on_cpu();
+        quiet_before.swap(quiet, Ordering::SeqCst) && quiet
     };
+    let ran = parallel_for_overlapping(
+        options.jobs,
+        WAITING_PATIENCE,
+        &all_waiting,
+        &parallel,
+        run_parallel,
+    );
     // A test whose verdict was withheld ran beside the one that rewrote a suite
     // file: each runs again alone, where the guard's blame is certain.
     for (index, result) in ran {

@@ -14,6 +14,7 @@ use crate::compile::{self, Binaries, BuildPlan};
 use crate::judge::{Failure, Verdict};
 use crate::manifest::TestSpec;
 use crate::project::{Project, Topic};
+use crate::reuse;
 use crate::source::Source;
 use crate::test_run;
 
@@ -46,14 +47,28 @@ pub struct CheckOptions {
     pub timelines: Option<std::path::PathBuf>,
     /// A student's check (`check`, `watch`), tuned for quick feedback: a test's
     /// time limit is at most [`STUDENT_TIME_LIMIT_SECS`] or a third of the
-    /// manifest's, whichever is longer (performance tests keep theirs); a test
-    /// running for over 2 s lets the next start beside it while every running
-    /// test waits (none is on a CPU);
+    /// manifest's, whichever is longer (performance tests keep theirs);
     /// once a test of a task timed out, that task's tests not started yet
     /// are not run; a performance test runs only once its task's other tests
     /// passed. Tests not run count as not passed. Off (grading, the default),
     /// every test runs with its manifest's full time limit.
     pub student_check: bool,
+    /// Whether a topic's last result may stand in for a run (see
+    /// [`crate::reuse`]). [`Reuse::Never`] by default (grading).
+    pub reuse: Reuse,
+}
+
+/// Whether a topic's last result may stand in for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reuse {
+    /// Run every test and keep nothing (grading, authors' tools).
+    Never,
+    /// Run every test and keep a result worth keeping for the next check
+    /// (a student's `--fresh` or `--repeat`).
+    Refresh,
+    /// Reuse the last result kept when nothing it depends on changed; else
+    /// run and keep (a student's `check` and `watch`).
+    WhenUnchanged,
 }
 
 /// The time limit of a (non-performance) test in a student's check, in seconds,
@@ -77,6 +92,7 @@ impl CheckOptions {
             require_landlock: false,
             timelines: None,
             student_check: false,
+            reuse: Reuse::Never,
         }
     }
 }
@@ -163,6 +179,8 @@ struct Prepared<'a> {
     /// Held until the topic's tests are done (see [`lock_sandbox`]).
     _sandbox_lock: fs::File,
     binaries: Binaries,
+    /// What the result is kept under for the next check, when results are reused.
+    fingerprint: Option<String>,
 }
 
 /// Runs a built topic's tests.
@@ -181,11 +199,16 @@ fn run_topic(
         prepared.shared_memory,
         progress,
     );
-    TopicResult {
+    let result = TopicResult {
         topic: prepared.topic.dir.clone(),
         problem: None,
         tests,
+        reused: false,
+    };
+    if let Some(fingerprint) = &prepared.fingerprint {
+        reuse::keep(&prepared.sandbox, fingerprint, &result);
     }
+    result
 }
 
 /// Assembles and builds one topic; `Err` is the topic's whole result when it
@@ -205,6 +228,7 @@ fn prepare_topic<'a>(
                     message: format!("{e:#}"),
                 }),
                 tests: Vec::new(),
+                reused: false,
             });
         }
     };
@@ -225,6 +249,7 @@ fn prepare_topic<'a>(
             .iter()
             .map(|spec| TestResult::of(spec, Verdict::failed(failure.clone()), 0.0))
             .collect(),
+        reused: false,
     };
     if let Some(spec) = selected.iter().find(|spec| {
         spec.model_files
@@ -246,6 +271,7 @@ fn prepare_topic<'a>(
             topic: topic.dir.clone(),
             problem: None,
             tests: Vec::new(),
+            reused: false,
         });
     }
 
@@ -282,7 +308,22 @@ fn prepare_topic<'a>(
             }));
         }
     };
+    // A fingerprint that cannot be taken only costs the reuse.
+    let fingerprint = match options.reuse {
+        Reuse::Never => None,
+        Reuse::Refresh | Reuse::WhenUnchanged => {
+            reuse::fingerprint(&sandbox, &binaries, options).ok()
+        }
+    };
+    if options.reuse == Reuse::WhenUnchanged
+        && let Some(last) = fingerprint
+            .as_deref()
+            .and_then(|fingerprint| reuse::last_result(&sandbox, fingerprint))
+    {
+        return Err(last);
+    }
     Ok(Prepared {
+        fingerprint,
         topic,
         shared_memory: manifest.shared_memory,
         selected,

@@ -55,6 +55,11 @@ pub struct TopicResult {
     pub problem: Option<Failure>,
     /// Every graded test, in manifest order.
     pub tests: Vec<TestResult>,
+    /// Taken from the topic's last check instead of run again: nothing it
+    /// depends on changed (a student's check only; see [`crate::reuse`]).
+    /// Absent from the JSON when `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused: bool,
 }
 
 impl TopicResult {

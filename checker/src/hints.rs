@@ -335,6 +335,7 @@ mod tests {
         let mut result = TopicResult {
             topic: "02_join_all".into(),
             problem: None,
+            reused: false,
             tests: vec![
                 test_result("join_all", None),
                 test_result("demo", todo()),

@@ -31,6 +31,7 @@ pub mod parallel;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod reuse;
 pub mod run;
 pub mod sandbox;
 pub mod skeletons;
@@ -38,6 +39,6 @@ pub mod source;
 mod test_run;
 pub mod timeline;
 
-pub use check::{CheckOptions, CheckReport, Progress, TestResult, TopicResult, check};
+pub use check::{CheckOptions, CheckReport, Progress, Reuse, TestResult, TopicResult, check};
 pub use project::{Project, Topic};
 pub use source::Source;

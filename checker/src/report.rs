@@ -50,6 +50,9 @@ pub struct JsonTopic<'a> {
     pub max_points: f64,
     /// A problem that failed the whole topic.
     pub problem: Option<&'a Failure>,
+    /// The topic's last check's result, not run again (absent when `false`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reused: bool,
     /// Per test.
     pub tests: Vec<JsonTest<'a>>,
 }
@@ -100,6 +103,7 @@ pub fn json(report: &CheckReport) -> JsonReport<'_> {
                 points: topic.points(),
                 max_points: topic.max_points(),
                 problem: topic.problem.as_ref(),
+                reused: topic.reused,
                 tests: topic
                     .tests
                     .iter()
@@ -267,6 +271,7 @@ mod tests {
             topics: vec![TopicResult {
                 topic: "05_producer_consumer".into(),
                 problem: None,
+                reused: false,
                 tests: vec![TestResult {
                     name: "poison_pills_deliver_every_item".into(),
                     task: "run_with_poison_pills".into(),

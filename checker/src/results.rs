@@ -167,6 +167,7 @@ mod tests {
         TopicResult {
             topic: topic.into(),
             problem: None,
+            reused: false,
             tests,
         }
     }

@@ -32,6 +32,7 @@ fn submission(id: &str) -> SubmissionResult {
                 TopicResult {
                     topic: "01_thread_basics".into(),
                     problem: None,
+                    reused: false,
                     tests: vec![
                         test("visible_one", Visibility::Public, 10.0, None),
                         test(
@@ -49,6 +50,7 @@ fn submission(id: &str) -> SubmissionResult {
                     problem: Some(Failure::CompileError {
                         message: "error[E0308]: mismatched types".into(),
                     }),
+                    reused: false,
                     tests: vec![test(
                         "t",
                         Visibility::Public,

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use checker::judge::Failure;
 use checker::manifest::Visibility;
 use checker::report::points;
-use checker::{CheckOptions, CheckReport, Progress, Source, TestResult, TopicResult};
+use checker::{CheckOptions, CheckReport, Progress, Reuse, Source, TestResult, TopicResult};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -63,6 +63,11 @@ pub struct Args {
     /// Show every test of every topic (by default a topic not started yet takes one line).
     #[arg(long, short)]
     pub verbose: bool,
+    /// Run every test again, even of a topic unchanged since its last check
+    /// (by default a topic whose tests all passed, or stopped at a `todo!()`,
+    /// is not run again until something it depends on changes).
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 /// Runs `check`: exit 0 when everything checked passed, 1 when something failed.
@@ -80,6 +85,12 @@ pub fn run(args: Args) -> Outcome {
     options.replay = args.replay;
     // A student's check: hangs reported in seconds, performance after function.
     options.student_check = true;
+    // An unchanged topic's result stands; `--repeat` asks for new runs.
+    options.reuse = if args.fresh || args.repeat > 1 {
+        Reuse::Refresh
+    } else {
+        Reuse::WhenUnchanged
+    };
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
@@ -181,10 +192,15 @@ impl Live {
             }
             // A finished topic's score stays above the spinner until the table.
             Progress::TopicDone { result } => self.bar.println(format!(
-                "{} {}/{} points",
+                "{} {}/{} points{}",
                 result.topic,
                 checker::report::points(result.points()),
-                checker::report::points(result.max_points())
+                checker::report::points(result.max_points()),
+                if result.reused {
+                    format!(" ({REUSED})")
+                } else {
+                    String::new()
+                }
             )),
         }
     }
@@ -268,9 +284,15 @@ pub fn table(report: &CheckReport, paint: Paint) -> String {
 fn total(out: &mut String, report: &CheckReport) {
     let tests: Vec<&TestResult> = report.topics.iter().flat_map(|t| &t.tests).collect();
     let passed = tests.iter().filter(|t| t.verdict.passed()).count();
+    let reused = report.topics.iter().filter(|t| t.reused).count();
+    let reused = match reused {
+        0 => String::new(),
+        1 => "; 1 topic unchanged, not run again".to_owned(),
+        n => format!("; {n} topics unchanged, not run again"),
+    };
     let _ = writeln!(
         out,
-        "\nTotal: {}/{} points, {passed} of {} tests passed ({:.1} s)",
+        "\nTotal: {}/{} points, {passed} of {} tests passed ({:.1} s{reused})",
         points(report.points()),
         points(report.max_points()),
         tests.len(),
@@ -355,13 +377,25 @@ fn not_started(topic: &TopicResult) -> Option<&str> {
     first.split(':').next()
 }
 
+/// What a topic's header says when its result is its last check's.
+const REUSED: &str = "unchanged since its last check: not run again (--fresh runs it)";
+
 fn topic_table(out: &mut String, topic: &TopicResult, paint: Paint) {
     let header = format!(
         "{:<52} {:>7}",
         topic.topic,
         format!("{}/{}", points(topic.points()), points(topic.max_points()))
     );
-    let _ = writeln!(out, "{}", paint.paint(ui::BOLD, &header));
+    if topic.reused {
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            paint.paint(ui::BOLD, &header),
+            paint.paint(ui::DIM, REUSED)
+        );
+    } else {
+        let _ = writeln!(out, "{}", paint.paint(ui::BOLD, &header));
+    }
     if let Some(problem) = &topic.problem {
         let _ = writeln!(
             out,
@@ -447,6 +481,7 @@ mod tests {
             topic: name.into(),
             problem: None,
             tests,
+            reused: false,
         }
     }
 

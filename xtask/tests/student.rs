@@ -71,6 +71,7 @@ fn write_results(project: &Project, passing: &str) -> TopicResult {
     let result = TopicResult {
         topic: TOPIC.into(),
         problem: None,
+        reused: false,
         tests: manifest
             .tests
             .iter()
@@ -515,5 +516,89 @@ fn ctrl_c_stops_the_check_and_everything_its_tests_started() {
             "processes outlived the interrupted check: {left:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_unchanged_topic_is_not_run_again_until_something_changes() {
+    let copy = student_copy();
+    // The watch test's shared builds; no other test here checks topic 03.
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("student-watch");
+    let check = |extra: &[&str]| -> (serde_json::Value, String) {
+        let out = xtask(copy.path())
+            .args(["check", "03_daemon_threads"])
+            .args(extra)
+            .env("CARGO_TARGET_DIR", &work)
+            // The first check may build the sandboxes' dependencies cold.
+            .timeout(Duration::from_secs(900))
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let json = if extra.contains(&"json") {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        } else {
+            serde_json::Value::Null
+        };
+        (json, text)
+    };
+    let reused = |json: &serde_json::Value| json["topics"][0]["reused"] == true;
+    let verdicts = |json: &serde_json::Value| -> Vec<(String, String)> {
+        let tests = json["topics"][0]["tests"].as_array().unwrap();
+        assert!(!tests.is_empty(), "{json}");
+        tests
+            .iter()
+            .map(|t| (t["name"].to_string(), t["message"].to_string()))
+            .collect()
+    };
+
+    // The skeleton: every test stops at a todo!(), which no re-run changes.
+    let (fresh, _) = check(&["--fresh", "--format", "json"]);
+    assert!(!reused(&fresh), "--fresh reused a result: {fresh}");
+    assert!(
+        verdicts(&fresh)
+            .iter()
+            .all(|(_, message)| message.contains("not implemented yet")),
+        "{fresh}"
+    );
+    let (again, _) = check(&["--format", "json"]);
+    assert!(reused(&again), "an unchanged skeleton ran again: {again}");
+    assert_eq!(verdicts(&again), verdicts(&fresh));
+    let (_, human) = check(&["--verbose"]);
+    assert!(
+        human.contains("unchanged since its last check: not run again (--fresh runs it)")
+            && human.contains("1 topic unchanged, not run again"),
+        "{human}"
+    );
+
+    // Any change to a student file runs the topic again, and the new result is kept.
+    let runtime = copy
+        .path()
+        .join("exercises/03_daemon_threads/src/runtime.rs");
+    let skeleton = fs::read_to_string(&runtime).unwrap();
+    fs::write(&runtime, format!("{skeleton}\n// a note to self\n")).unwrap();
+    let (edited, _) = check(&["--format", "json"]);
+    assert!(
+        !reused(&edited),
+        "an edited topic was not run again: {edited}"
+    );
+    let (edited_again, _) = check(&["--format", "json"]);
+    assert!(reused(&edited_again), "{edited_again}");
+
+    // Any other outcome is never kept (here: a compile error).
+    fs::write(
+        &runtime,
+        format!("{skeleton}\nfn broken() -> u8 {{ \"no\" }}\n"),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let (broken, _) = check(&["--format", "json"]);
+        assert!(!reused(&broken), "a compile error was reused: {broken}");
+        assert_eq!(
+            broken["topics"][0]["problem"]["kind"], "compile_error",
+            "{broken}"
+        );
     }
 }

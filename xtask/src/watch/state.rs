@@ -215,6 +215,7 @@ impl WatchState {
         std::io::stdout().flush().ok();
         let mut options = CheckOptions::new(Source::Exercises, topics);
         options.student_check = true;
+        options.reuse = checker::Reuse::WhenUnchanged;
         let report = checker::check(&self.project, &options, &|event| {
             if let Progress::Building { topic } = event {
                 println!("  building {topic} …");

@@ -237,9 +237,10 @@ fn workspace_manifest(project: &Project, member: &str) -> Result<String> {
     // A sandbox is compiled once per source and topic and then run a few
     // seconds, so it is tuned for compile time; dependencies keep the project's
     // optimised profile (`[profile.dev.package."*"]`) and are built only once.
-    // - `debug = false`: panic locations are always compiled in; debugger info
-    //   is not needed, and without it test binaries link several times faster
-    //   and take a tenth of the disk, which matters when a class is graded.
+    // - `debug = false`, dependencies included: panic locations are always
+    //   compiled in; debugger info is not needed, and without it test binaries
+    //   link several times faster and take a tenth of the disk, which matters
+    //   when a class is graded.
     // - `opt-level = 0`: the topic crate and its test binary compile about 3x
     //   faster than at 1. The suites' performance tests compare code built
     //   alike in the same binary (the student's queue and crossbeam's channel
@@ -252,6 +253,12 @@ fn workspace_manifest(project: &Project, member: &str) -> Result<String> {
         dev.insert("debug".into(), false.into());
         dev.insert("opt-level".into(), 0.into());
         dev.insert("incremental".into(), false.into());
+        // Dependencies too: the project's own debug setting is for its tools.
+        if let Some(packages) = dev.get_mut("package").and_then(|p| p.as_table_mut()) {
+            for package in packages.iter_mut().filter_map(|(_, p)| p.as_table_mut()) {
+                package.remove("debug");
+            }
+        }
     }
     out.insert("profile".into(), profile.into());
     Ok(format!(

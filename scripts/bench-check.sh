@@ -8,8 +8,10 @@
 # Each round, in this order:
 #   a. ours: `cargo xtask check 01` after a one-line edit of a student file;
 #      rustlings: `rustlings run threads3` after the same kind of edit;
-#   b. ours: all six topics, warm, nothing edited;
-#      rustlings: `rustlings check-all`, warm.
+#   b. ours: all six topics, warm, nothing edited (an unchanged topic whose
+#      tests all passed is not run again: its last result stands);
+#      rustlings: `rustlings check-all`, warm;
+#   b'. ours: all six topics, warm, with `--fresh` (every test runs again).
 # One discarded warm-up round of each comes first. Then, unless BENCH_FRESH=0:
 #   c. fresh clone to first verdict (a new clone, its own target dir, cold
 #      build, crates already in the local cargo registry), FRESH_RUNS times
@@ -102,6 +104,7 @@ done
 cargo build -q -p xtask
 ours_one() { cargo xtask check 01 --source "$src"; }
 ours_all() { cargo xtask check --source "$src"; }
+ours_all_fresh() { cargo xtask check --fresh --source "$src"; }
 ours_edited="$src/exercises/01_thread_basics/src/spawn.rs"
 theirs_edited="$rustlings_ws/rustlings/exercises/20_threads/threads3.rs"
 
@@ -111,7 +114,7 @@ if [ "$compare" = 1 ]; then
   timed rustlings_run check-all >/dev/null
 fi
 
-one=() all=() r_one=() r_all=()
+one=() all=() all_fresh=() r_one=() r_all=()
 for i in $(seq "$runs"); do
   echo "// edit $i" >>"$ours_edited"
   one+=("$(timed ours_one)")
@@ -123,11 +126,13 @@ for i in $(seq "$runs"); do
   if [ "$compare" = 1 ]; then
     r_all+=("$(timed rustlings_run check-all)")
   fi
-  echo "round $i/$runs: ours ${one[-1]} s, ${all[-1]} s${r_one:+; rustlings ${r_one[-1]} s, ${r_all[-1]} s}"
+  all_fresh+=("$(timed ours_all_fresh)")
+  echo "round $i/$runs: ours ${one[-1]} s, ${all[-1]} s, --fresh ${all_fresh[-1]} s${r_one:+; rustlings ${r_one[-1]} s, ${r_all[-1]} s}"
 done
 
 m_one=$(printf '%s\n' "${one[@]}" | median)
 m_all=$(printf '%s\n' "${all[@]}" | median)
+m_all_fresh=$(printf '%s\n' "${all_fresh[@]}" | median)
 echo
 echo "one topic (01) after a one-line edit, warm: median $m_one s over $runs runs (${one[*]})"
 if [ "$compare" = 1 ]; then
@@ -140,6 +145,10 @@ if [ "$compare" = 1 ]; then
   m_r_all=$(printf '%s\n' "${r_all[@]}" | median)
   echo "  rustlings $RUSTLINGS_VERSION check-all, warm: median $m_r_all s (${r_all[*]})"
   echo "  ratio ours / rustlings: $(ratio "$m_all" "$m_r_all")"
+fi
+echo "all topics, warm, --fresh (every test runs again): median $m_all_fresh s over $runs runs (${all_fresh[*]})"
+if [ "$compare" = 1 ]; then
+  echo "  ratio ours / rustlings: $(ratio "$m_all_fresh" "$m_r_all")"
 fi
 
 if [ "${BENCH_FRESH:-1}" = 1 ]; then

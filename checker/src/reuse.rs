@@ -68,7 +68,11 @@ pub(crate) fn fingerprint(
     let mut programs: Vec<_> = fs::read_dir(&bin_dir)
         .with_context(|| format!("cannot list {}", bin_dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.is_file())
+        .filter(|path| {
+            // Programs only: not cargo's lock file or dependency lists.
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            path.is_file() && !name.starts_with('.') && !name.ends_with(".d")
+        })
         .collect();
     programs.sort();
     programs.extend(binaries.tests.values().cloned());

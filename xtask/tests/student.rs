@@ -422,6 +422,16 @@ fn watch_rechecks_the_topic_whose_file_was_saved() {
         |p| p.contains("Checking 01_thread_basics") && screen(p),
     );
     assert!(second.contains("✓ spawn_named"), "{second}");
+    // The saved file's tasks come first: here they pass, and the others still fail.
+    assert!(
+        second.contains("✓ src/spawn.rs, which you saved: every test of spawn_named passes."),
+        "{second}"
+    );
+    let tasks_line = second
+        .lines()
+        .find(|line| line.contains("✓ spawn_named"))
+        .unwrap_or_default();
+    assert!(tasks_line.starts_with("✓ spawn_named"), "{second}");
     assert!(!second.contains("polling"), "file events arrived: {second}");
 
     child.stdin.as_mut().unwrap().write_all(b"q\n").unwrap();

@@ -134,18 +134,29 @@ impl WatchState {
             self.paint(if passed == total { ui::GREEN } else { ui::CYAN }, &bar)
         );
 
-        // Per task: tests passed.
-        let tasks_line: Vec<String> =
-            checker::results::tasks(&self.project, &self.current, Some(result))
+        // The tasks of the files just saved come first, on this line and below.
+        let task_files: Vec<(String, String)> = hints::load(&self.project, &self.current)
+            .map(|h| h.tasks.into_iter().map(|t| (t.name, t.file)).collect())
+            .unwrap_or_default();
+        let saved_files = self.saved.get(&result.topic).cloned().unwrap_or_default();
+        let saved = |task: &str| {
+            task_files
                 .iter()
-                .map(|task| {
-                    if task.done() {
-                        self.paint(ui::GREEN, &format!("✓ {}", task.task))
-                    } else {
-                        format!("{} {}/{}", task.task, task.passed, task.tests)
-                    }
-                })
-                .collect();
+                .any(|(name, file)| name == task && saved_files.contains(file))
+        };
+        let mut tasks = checker::results::tasks(&self.project, &self.current, Some(result));
+        tasks.sort_by_key(|task| !saved(&task.task));
+        // Per task: tests passed.
+        let tasks_line: Vec<String> = tasks
+            .iter()
+            .map(|task| {
+                if task.done() {
+                    self.paint(ui::GREEN, &format!("✓ {}", task.task))
+                } else {
+                    format!("{} {}/{}", task.task, task.passed, task.tests)
+                }
+            })
+            .collect();
         let _ = writeln!(out, "{}\n", tasks_line.join(" · "));
 
         if let Some(problem) = &result.problem {
@@ -168,14 +179,35 @@ impl WatchState {
         let first_failure = result
             .tests
             .iter()
+            .filter(|t| saved(&t.task))
             .find(ran_and_failed)
+            .or_else(|| result.tests.iter().find(ran_and_failed))
             .or_else(|| result.tests.iter().find(|t| !t.verdict.passed()));
+        let saved_tasks: Vec<&str> = tasks
+            .iter()
+            .filter(|task| saved(&task.task))
+            .map(|task| task.task.as_str())
+            .collect();
+        if first_failure.is_some_and(|test| !saved(&test.task)) && !saved_tasks.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                self.paint(
+                    ui::GREEN,
+                    &format!(
+                        "✓ {}, which you saved: every test of {} passes.",
+                        saved_files.join(", "),
+                        saved_tasks.join(", ")
+                    )
+                )
+            );
+        }
         match first_failure {
             Some(test) => {
-                let file = hints::load(&self.project, &self.current)
-                    .ok()
-                    .and_then(|h| h.tasks.into_iter().find(|t| t.name == test.task))
-                    .map(|t| format!(", exercises/{}/{}", result.topic, t.file))
+                let file = task_files
+                    .iter()
+                    .find(|(name, _)| *name == test.task)
+                    .map(|(_, file)| format!(", exercises/{}/{file}", result.topic))
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,

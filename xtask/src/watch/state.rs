@@ -37,6 +37,9 @@ pub struct WatchState {
     polled: HashMap<String, Fingerprint>,
     /// Per topic, its files when its last check started.
     checked: HashMap<String, Fingerprint>,
+    /// Per topic, the files saved since its check before the last one
+    /// (`src/spawn.rs`): the screen shows their tasks first.
+    pub saved: HashMap<String, Vec<String>>,
 }
 
 impl WatchState {
@@ -67,6 +70,7 @@ impl WatchState {
             notice,
             polled,
             checked: HashMap::new(),
+            saved: HashMap::new(),
             project,
         }
     }
@@ -207,6 +211,14 @@ impl WatchState {
         }
         for topic in &topics {
             let seen = fingerprint(&self.project, topic);
+            let before = self
+                .checked
+                .get(&topic.dir)
+                .or_else(|| self.polled.get(&topic.dir));
+            let saved = before
+                .map(|before| saved_files(&self.project.exercise_dir(topic), before, &seen))
+                .unwrap_or_default();
+            self.saved.insert(topic.dir.clone(), saved);
             self.polled.insert(topic.dir.clone(), seen.clone());
             self.checked.insert(topic.dir.clone(), seen);
         }
@@ -231,4 +243,14 @@ impl WatchState {
         self.extra = None;
         self.draw();
     }
+}
+
+/// The files of `now` that are new or differ from `before`, relative to the
+/// topic folder `dir` (`src/spawn.rs`).
+fn saved_files(dir: &std::path::Path, before: &Fingerprint, now: &Fingerprint) -> Vec<String> {
+    now.iter()
+        .filter(|entry| !before.contains(entry))
+        .filter_map(|(path, _)| path.strip_prefix(dir).ok())
+        .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+        .collect()
 }

@@ -37,18 +37,18 @@ struct LastResult {
 /// A digest of everything a topic's result depends on: the sandbox's sources
 /// by content, its built binaries and the checker's own executable by size
 /// and modification time (cargo rewrites a binary it rebuilds), and the
-/// options that change what runs.
+/// options that change what runs (all but `repeat`).
 pub(crate) fn fingerprint(
     sandbox: &Sandbox,
     binaries: &Binaries,
     options: &CheckOptions,
 ) -> Result<String> {
     let mut hasher = DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
     let checker = std::env::current_exe().context("cannot locate the checker's executable")?;
     hash_identity(&checker, &mut hasher)?;
+    // Not `repeat`: a result that passed N runs stands for one run, and a
+    // check that asks for N runs never reuses (see `Reuse::Refresh`).
     (
-        options.repeat,
         &options.test_filter,
         options.seed,
         &options.replay,

@@ -597,6 +597,12 @@ fn an_unchanged_topic_is_not_run_again_until_something_changes() {
     let (edited_again, _) = check(&["--format", "json"]);
     assert!(reused(&edited_again), "{edited_again}");
 
+    // `--repeat` runs again, and what passed N runs stands for a plain check.
+    let (repeated, _) = check(&["--repeat", "2", "--format", "json"]);
+    assert!(!reused(&repeated), "--repeat reused a result: {repeated}");
+    let (after_repeat, _) = check(&["--format", "json"]);
+    assert!(reused(&after_repeat), "{after_repeat}");
+
     // Any other outcome is never kept (here: a compile error).
     fs::write(
         &runtime,

@@ -172,23 +172,18 @@ impl WatchState {
             let _ = writeln!(out, "{}", shorten(&message, MAX_MESSAGE_LINES, 2));
             return;
         }
-        // A test that ran and failed says more than one not run because of it.
-        let ran_and_failed = |t: &&TestResult| {
-            !t.verdict.passed() && !matches!(t.verdict.failure, Some(Failure::NotRun { .. }))
-        };
-        let first_failure = result
-            .tests
-            .iter()
-            .filter(|t| saved(&t.task))
-            .find(ran_and_failed)
-            .or_else(|| result.tests.iter().find(ran_and_failed))
-            .or_else(|| result.tests.iter().find(|t| !t.verdict.passed()));
-        let saved_tasks: Vec<&str> = tasks
-            .iter()
-            .filter(|task| saved(&task.task))
-            .map(|task| task.task.as_str())
-            .collect();
-        if first_failure.is_some_and(|test| !saved(&test.task)) && !saved_tasks.is_empty() {
+        let (of_saved, of_others): (Vec<&TestResult>, Vec<&TestResult>) =
+            result.tests.iter().partition(|t| saved(&t.task));
+        let first_failure = first_failure(&of_saved).or_else(|| first_failure(&of_others));
+        if !of_saved.is_empty()
+            && of_saved.iter().all(|t| t.verdict.passed())
+            && first_failure.is_some()
+        {
+            let saved_tasks: Vec<&str> = tasks
+                .iter()
+                .filter(|task| saved(&task.task))
+                .map(|task| task.task.as_str())
+                .collect();
             let _ = writeln!(
                 out,
                 "{}",
@@ -255,6 +250,16 @@ impl WatchState {
             }
         }
     }
+}
+
+/// The failure to show first of `tests`: a test that ran and failed says more
+/// than one not run because of it.
+fn first_failure<'a>(tests: &[&'a TestResult]) -> Option<&'a TestResult> {
+    let ran_and_failed = |t: &&TestResult| {
+        !t.verdict.passed() && !matches!(t.verdict.failure, Some(Failure::NotRun { .. }))
+    };
+    let first = tests.iter().copied().find(ran_and_failed);
+    first.or_else(|| tests.iter().copied().find(|t| !t.verdict.passed()))
 }
 
 /// `p` as a whole percentage of `max` (rounded down; 0 when nothing is possible).

@@ -46,7 +46,7 @@ use serde::Serialize;
 pub mod ipc;
 pub mod procs;
 
-pub use threadlings_harness::protocol::REPORT_FD_ENV;
+pub use threadlings_protocol::REPORT_FD_ENV;
 
 /// The newest Landlock ABI this confinement was tested with. Rights of newer
 /// ABIs (UDP, pathname Unix sockets) are not handled until tested; the crate's

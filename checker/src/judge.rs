@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use threadlings_harness::todo_location;
+use threadlings_protocol::todo_location;
 use threadlings_protocol::{Outcome, ReportLine, Snapshot};
 use threadlings_waitgraph::Object;
 

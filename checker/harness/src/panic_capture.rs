@@ -5,8 +5,7 @@ use std::any::Any;
 use std::panic::{self, PanicHookInfo};
 use std::sync::{Mutex, Once, OnceLock};
 
-/// The panic message `todo!()` produces.
-const TODO_MESSAGE: &str = "not yet implemented";
+use threadlings_protocol::{TODO_MESSAGE, crate_relative};
 
 static PANICS: Mutex<Vec<Recorded>> = Mutex::new(Vec::new());
 static INSTALL: Once = Once::new();
@@ -47,15 +46,6 @@ fn record(info: &PanicHookInfo<'_>) {
     }
     if let Ok(mut panics) = PANICS.lock() {
         panics.push(Recorded { message, location });
-    }
-}
-
-/// `src/join.rs` out of whatever path rustc was given for the file.
-pub fn crate_relative(file: &str) -> String {
-    let file = file.replace('\\', "/");
-    match file.rfind("/src/") {
-        Some(i) => file[i + 1..].to_owned(),
-        None => file,
     }
 }
 

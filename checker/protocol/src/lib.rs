@@ -11,12 +11,17 @@
 //!   step deserialises these very types;
 //! - [`MESSAGE_CAP`] and [`cap_message`]: the longest failure message sent;
 //! - [`Timeline`]: the event log of a failing run a test may attach to its
-//!   `fail` line, which the checker draws as a picture (never a verdict).
+//!   `fail` line, which the checker draws as a picture (never a verdict);
+//! - [`todo_location`]: where a process's panic report says it reached a
+//!   `todo!()` (an unfinished exercise, not a failure).
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 pub use threadlings_waitgraph::Snapshot;
+pub use unfinished::{TODO_MESSAGE, crate_relative, todo_location};
+
+mod unfinished;
 
 /// Names of the environment variables of a test process.
 pub mod env {

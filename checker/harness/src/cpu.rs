@@ -53,6 +53,17 @@ impl TwoCoreProbe {
     pub fn lends_two_cores(&self) -> bool {
         self.speedup() >= Self::REQUIRED
     }
+
+    /// For a test's note: the speed-up the workload reached, or that it was
+    /// not needed (a test measures the probe only while the code under test
+    /// falls short of its bar: the probe tells a busy machine from slow code).
+    pub fn summary(&self) -> String {
+        if self.one == Duration::MAX {
+            "the test's own 2-thread workload: not needed".to_owned()
+        } else {
+            format!("the test's own 2-thread workload: {:.2}x", self.speedup())
+        }
+    }
 }
 
 /// The cores this process may use, or `None` with the note to record when it
@@ -98,6 +109,10 @@ mod tests {
         let probe = TwoCoreProbe::new();
         assert_eq!(probe.speedup(), 0.0);
         assert!(!probe.lends_two_cores());
+        assert_eq!(
+            probe.summary(),
+            "the test's own 2-thread workload: not needed"
+        );
     }
 
     #[test]

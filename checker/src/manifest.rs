@@ -46,6 +46,12 @@ pub struct TestSpec {
     /// measures throughput or busy work). Tests that only time sleeps and joins
     /// with wide margins are not serial: waiting costs no CPU.
     pub serial: bool,
+    /// Tests of the same exclusive group (`exclusive_group = "shared-memory"`)
+    /// never run at the same time, in any topic or submission of this checker
+    /// process, but run beside every other test: for tests that may not overlap
+    /// each other's side effects (counting `/dev/shm`) yet need no CPU of their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_group: Option<String>,
     /// Performance tier (`performance = true`, implies serial): it measures speed,
     /// which means something only once the task works. In a student's check it
     /// runs after its task's other tests, only if they all passed, and keeps its
@@ -86,6 +92,7 @@ struct RawEntry {
     timeout: Option<f64>,
     #[serde(default)]
     serial: bool,
+    exclusive_group: Option<String>,
     #[serde(default)]
     performance: bool,
     #[serde(default)]
@@ -163,6 +170,14 @@ impl Manifest {
                     entry.name
                 );
             }
+            if (entry.serial || entry.performance) && entry.exclusive_group.is_some() {
+                bail!(
+                    "{}: test {:?} is serial and has an exclusive_group: a serial test already \
+                     runs alone",
+                    path.display(),
+                    entry.name
+                );
+            }
             tests.push(TestSpec {
                 name: entry.name,
                 file: entry.file,
@@ -170,6 +185,7 @@ impl Manifest {
                 points: entry.points,
                 timeout: entry.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
                 serial: entry.serial || entry.performance,
+                exclusive_group: entry.exclusive_group,
                 performance: entry.performance,
                 visibility,
                 model_files: entry.model_files,
@@ -184,5 +200,40 @@ impl Manifest {
     /// The sum of all points (100 for a complete instructor suite).
     pub fn total_points(&self) -> f64 {
         self.tests.iter().map(|t| t.points).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A suite folder with `public/t.rs` and this manifest text.
+    fn suite(manifest: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        fs::create_dir(dir.path().join("public")).expect("public/");
+        fs::write(dir.path().join("public/t.rs"), "").expect("public/t.rs");
+        fs::write(dir.path().join("manifest.toml"), manifest).expect("manifest.toml");
+        dir
+    }
+
+    #[test]
+    fn an_exclusive_group_is_read_and_never_serial_as_well() {
+        let entry = "[[test]]\nname = \"a\"\nfile = \"t\"\ntask = \"x\"\npoints = 1\n";
+        let grouped = suite(&format!("{entry}exclusive_group = \"shared-memory\"\n"));
+        let manifest = Manifest::load(grouped.path()).expect("a valid manifest");
+        assert_eq!(
+            manifest.tests[0].exclusive_group.as_deref(),
+            Some("shared-memory")
+        );
+        assert!(!manifest.tests[0].serial);
+
+        let both = suite(&format!(
+            "{entry}serial = true\nexclusive_group = \"shared-memory\"\n"
+        ));
+        let error = Manifest::load(both.path()).expect_err("serial and grouped");
+        assert!(
+            format!("{error:#}").contains("already runs alone"),
+            "{error:#}"
+        );
     }
 }

@@ -12,6 +12,7 @@
 //! See SECURITY.md for the whole threat model.
 
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -325,6 +326,38 @@ pub fn exclusive() -> ExclusiveGuard {
 /// Shared access: held by every non-serial test run and by every build.
 pub fn shared() -> RwLockReadGuard<'static, ()> {
     EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The exclusive groups a running test holds (see [`exclusive_in_group`]).
+static GROUPS_HELD: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+static GROUP_FREED: Condvar = Condvar::new();
+
+/// Held while a test of an exclusive group runs (see [`exclusive_in_group`]).
+pub struct GroupGuard {
+    group: String,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        let mut held = GROUPS_HELD.lock().unwrap_or_else(|e| e.into_inner());
+        held.remove(&self.group);
+        GROUP_FREED.notify_all();
+    }
+}
+
+/// Waits until no other test of `group` runs in this checker process (any
+/// topic, any submission), then keeps it so until the guard is dropped. Tests
+/// of other groups and of none run beside it. Take it before [`run_test`]: a
+/// test waiting for its group holds no slot and no share of [`exclusive`].
+pub fn exclusive_in_group(group: &str) -> GroupGuard {
+    let mut held = GROUPS_HELD.lock().unwrap_or_else(|e| e.into_inner());
+    while held.contains(group) {
+        held = GROUP_FREED.wait(held).unwrap_or_else(|e| e.into_inner());
+    }
+    held.insert(group.to_owned());
+    GroupGuard {
+        group: group.to_owned(),
+    }
 }
 
 /// How many test processes may run at once in this checker process (each gets
@@ -670,5 +703,41 @@ mod limits {
                 .map(|p| p.tasks().map_or(1, |tasks| tasks.count() as u64))
                 .sum()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes `group` on another thread; the receiver hears once it holds it.
+    fn take_elsewhere(group: &'static str) -> (mpsc::Receiver<()>, thread::JoinHandle<()>) {
+        let (held, heard) = mpsc::channel();
+        let handle = thread::spawn(move || {
+            let _guard = exclusive_in_group(group);
+            let _ = held.send(());
+        });
+        (heard, handle)
+    }
+
+    #[test]
+    fn a_group_is_held_by_one_test_at_a_time() {
+        let guard = exclusive_in_group("run-tests-same");
+        let (heard, handle) = take_elsewhere("run-tests-same");
+        assert!(
+            heard.recv_timeout(Duration::from_millis(200)).is_err(),
+            "a second holder of the group while the first still holds it"
+        );
+        drop(guard);
+        assert!(heard.recv_timeout(Duration::from_secs(30)).is_ok());
+        handle.join().expect("the other thread");
+    }
+
+    #[test]
+    fn other_groups_run_beside_it() {
+        let _guard = exclusive_in_group("run-tests-one");
+        let (heard, handle) = take_elsewhere("run-tests-other");
+        assert!(heard.recv_timeout(Duration::from_secs(30)).is_ok());
+        handle.join().expect("the other thread");
     }
 }

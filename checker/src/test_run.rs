@@ -276,6 +276,7 @@ impl Runner<'_> {
             waits_at: crate::compile::waitgraph_feature(self.sandbox).map(|_| waits_at(timeout)),
         };
         let _alone = spec.serial.then(run::exclusive);
+        let _one_of_its_group = spec.exclusive_group.as_deref().map(run::exclusive_in_group);
         let output = run::run_test(&RunRequest {
             binary,
             test: spec.path_in_binary(),
@@ -492,6 +493,7 @@ mod tests {
             points: 1.0,
             timeout,
             serial: performance,
+            exclusive_group: None,
             performance,
             visibility: Visibility::Public,
             model_files: Vec::new(),

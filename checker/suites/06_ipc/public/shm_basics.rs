@@ -1,10 +1,13 @@
 //! Public tests of src/shm.rs: a counter in shared memory, incremented by child processes.
 //!
-//! These tests count the entries of /dev/shm before and after, so the manifest
-//! runs them alone (`serial = true`).
+//! These tests look for segments left in /dev/shm: they count the entries owned
+//! by the test's own user before and after. The checker runs each test as a user
+//! of its own when it can; the manifest runs them one at a time all the same
+//! (`exclusive_group = "shared-memory"`), beside tests that make no segment.
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -13,15 +16,26 @@ use shared_memory::ShmemConf;
 
 use super::pipe_basics::worker;
 
-/// The names in /dev/shm, where Linux keeps shared-memory segments.
+/// The names in /dev/shm, where Linux keeps shared-memory segments, of the
+/// entries owned by this process's user: the segments its children make.
 pub(crate) fn segments() -> BTreeSet<String> {
+    let user = effective_user();
     match fs::read_dir("/dev/shm") {
         Ok(entries) => entries
             .flatten()
+            .filter(|entry| entry.metadata().is_ok_and(|m| Some(m.uid()) == user))
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
             .collect(),
         Err(_) => BTreeSet::new(),
     }
+}
+
+/// This process's effective user id, from the `Uid:` line of
+/// /proc/self/status (real, effective, saved, filesystem).
+fn effective_user() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
+    uids.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Fails if /dev/shm holds entries that were not there `before` (and removes them,

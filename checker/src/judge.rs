@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use threadlings_protocol::todo_location;
-use threadlings_protocol::{Outcome, ReportLine, Snapshot};
+use threadlings_protocol::{Outcome, ReportLine, Snapshot, todo_location};
 use threadlings_waitgraph::Object;
 
 use crate::confine::procs::ThreadState;

@@ -66,6 +66,35 @@ impl TwoCoreProbe {
     }
 }
 
+/// Runs the rounds of a speed comparison and returns how many ran, with the
+/// probe. Each call of `round` times the code under test once more (keeping
+/// its best times, alternating the two sides so that a busy moment of the
+/// machine hurts both alike) and returns the speed-up so far. While that is
+/// short of `required`, the round also times the probe: it tells a busy machine
+/// from code that does not scale. After `min` rounds the comparison stops as
+/// soon as the code reaches `required` or the probe finds that the machine does
+/// not lend two cores; it never runs more than `max` rounds.
+pub fn compare_rounds(
+    min: usize,
+    max: usize,
+    required: f64,
+    mut round: impl FnMut() -> f64,
+) -> (usize, TwoCoreProbe) {
+    let mut probe = TwoCoreProbe::new();
+    let mut rounds = 0;
+    while rounds < max {
+        let fast_enough = round() >= required;
+        rounds += 1;
+        if !fast_enough {
+            probe.measure();
+        }
+        if rounds >= min && (fast_enough || !probe.lends_two_cores()) {
+            break;
+        }
+    }
+    (rounds, probe)
+}
+
 /// The cores this process may use, or `None` with the note to record when it
 /// is fewer than 2 (a performance test is then skipped).
 pub fn fewer_than_two_cores() -> Option<String> {
@@ -103,6 +132,28 @@ fn spin(rounds: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_fast_enough_stops_after_the_minimum_without_the_probe() {
+        let mut calls = 0;
+        let (rounds, probe) = compare_rounds(2, 6, 1.3, || {
+            calls += 1;
+            2.0
+        });
+        assert_eq!((rounds, calls), (2, 2));
+        assert_eq!(probe.speedup(), 0.0, "the probe ran for code fast enough");
+    }
+
+    #[test]
+    fn code_short_of_the_bar_is_compared_with_the_probe() {
+        let (rounds, probe) = compare_rounds(1, 2, 1.3, || 1.0);
+        assert!(probe.speedup() > 0.0, "the probe never ran");
+        // Two rounds, unless the first already found a busy machine.
+        assert!(
+            rounds == 2 || (rounds == 1 && !probe.lends_two_cores()),
+            "{rounds} rounds"
+        );
+    }
 
     #[test]
     fn an_unmeasured_probe_lends_nothing() {

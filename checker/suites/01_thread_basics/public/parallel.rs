@@ -67,25 +67,14 @@ fn count_primes_scales_with_two_threads() {
         };
         let ratio = |one: Duration, two: Duration| one.as_secs_f64() / two.as_secs_f64().max(1e-9);
 
-        // Best times, alternating one and two threads so that a busy moment
-        // of the machine hurts both sides alike. While the speedup falls short,
-        // the probe is timed too: it tells a busy machine from code that does
-        // not scale.
+        // Best times of each side, alternated (see compare_rounds).
         let (mut one, mut two) = (Duration::MAX, Duration::MAX);
-        let mut probe = threadlings_harness::TwoCoreProbe::new();
-        let mut rounds = 0;
-        while rounds < MAX_ROUNDS {
-            one = one.min(timed(1));
-            two = two.min(timed(2));
-            rounds += 1;
-            let scales = ratio(one, two) >= REQUIRED;
-            if !scales {
-                probe.measure();
-            }
-            if rounds >= ROUNDS && (scales || !probe.lends_two_cores()) {
-                break;
-            }
-        }
+        let (rounds, probe) =
+            threadlings_harness::cpu::compare_rounds(ROUNDS, MAX_ROUNDS, REQUIRED, || {
+                one = one.min(timed(1));
+                two = two.min(timed(2));
+                ratio(one, two)
+            });
         let speedup = ratio(one, two);
         let probe_speedup = probe.speedup();
         threadlings_harness::note(format!(

@@ -164,34 +164,25 @@ fn merge_count_is_faster_than_one_shared_map() {
             (start.elapsed(), got)
         };
 
-        let (mut shared_best, mut merged_best) = (Duration::MAX, Duration::MAX);
-        let mut probe = threadlings_harness::TwoCoreProbe::new();
-        let mut rounds = 0;
         let ratio = |shared: Duration, merged: Duration| {
             shared.as_secs_f64() / merged.as_secs_f64().max(1e-9)
         };
-        while rounds < MAX_ROUNDS {
-            let (shared, _) = timed(one_shared_map);
-            shared_best = shared_best.min(shared);
-            let (merged, got) = timed(merge_count);
-            merged_best = merged_best.min(merged);
-            assert!(
-                got == expected,
-                "merge_count on {} texts with {THREADS} threads: {}",
-                texts.len(),
-                difference(&expected, &got)
-            );
-            rounds += 1;
-            // The probe tells a busy machine from slow code: timed only while
-            // merge_count falls short.
-            let fast_enough = ratio(shared_best, merged_best) >= REQUIRED;
-            if !fast_enough {
-                probe.measure();
-            }
-            if rounds >= ROUNDS && (fast_enough || !probe.lends_two_cores()) {
-                break;
-            }
-        }
+        // Best times of each side, alternated (see compare_rounds).
+        let (mut shared_best, mut merged_best) = (Duration::MAX, Duration::MAX);
+        let (rounds, probe) =
+            threadlings_harness::cpu::compare_rounds(ROUNDS, MAX_ROUNDS, REQUIRED, || {
+                let (shared, _) = timed(one_shared_map);
+                shared_best = shared_best.min(shared);
+                let (merged, got) = timed(merge_count);
+                merged_best = merged_best.min(merged);
+                assert!(
+                    got == expected,
+                    "merge_count on {} texts with {THREADS} threads: {}",
+                    texts.len(),
+                    difference(&expected, &got)
+                );
+                ratio(shared_best, merged_best)
+            });
 
         let speedup = ratio(shared_best, merged_best);
         let words = expected.values().sum::<usize>();

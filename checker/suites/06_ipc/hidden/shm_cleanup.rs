@@ -2,7 +2,8 @@
 //! segment left in /dev/shm on any path.
 //!
 //! These tests count the entries of /dev/shm before and after, so the manifest
-//! runs them alone (`serial = true`).
+//! runs them one at a time (`exclusive_group = "shared-memory"`), and count
+//! only the entries of their own user.
 
 use std::collections::HashMap;
 use std::fs::File;

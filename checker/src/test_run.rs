@@ -63,10 +63,10 @@ pub(crate) fn run_tests(
         });
         result
     };
-    let run_one = |index: usize, failing: &[&str]| -> Option<TestResult> {
+    let run_one = |index: usize, earlier: &TaskOutcomes| -> Option<TestResult> {
         let spec = selected[index];
-        let result = match runner.not_run(spec, failing) {
-            Some(reason) => TestResult::of(spec, Verdict::failed(Failure::NotRun { reason }), 0.0),
+        let result = match runner.not_run(spec, earlier) {
+            Some(failure) => TestResult::of(spec, Verdict::failed(failure), 0.0),
             None => runner.run(index, spec)?,
         };
         Some(done(result))
@@ -76,7 +76,8 @@ pub(crate) fn run_tests(
     let (serial, parallel): (Vec<usize>, Vec<usize>) =
         others.into_iter().partition(|&i| selected[i].serial);
     let mut results: BTreeMap<usize, TestResult> = BTreeMap::new();
-    let run_parallel = |&index: &usize| (index, run_one(index, &[]));
+    let nothing_yet = TaskOutcomes::default();
+    let run_parallel = |&index: &usize| (index, run_one(index, &nothing_yet));
     // Overlap only while no test is on a CPU, at two looks in a row: a test
     // slowed down by a busy machine is still computing, and another test
     // beside it would only slow both.
@@ -95,37 +96,18 @@ pub(crate) fn run_tests(
     // A test whose verdict was withheld ran beside the one that rewrote a suite
     // file: each runs again alone, where the guard's blame is certain.
     for (index, result) in ran {
-        if let Some(result) = result.or_else(|| run_one(index, &[])) {
+        if let Some(result) = result.or_else(|| run_one(index, &nothing_yet)) {
             results.insert(index, result);
         }
     }
     for index in serial {
-        results.extend(run_one(index, &[]).map(|r| (index, r)));
+        results.extend(run_one(index, &nothing_yet).map(|r| (index, r)));
     }
+    // Every functional test has run: what it said of each task decides
+    // whether that task's performance tests run.
+    let functional = TaskOutcomes::of(results.values());
     for index in performance {
-        let spec = selected[index];
-        // In a student's check, a task not implemented yet: its performance
-        // test would stop at the same todo!(), so it says so too (and the
-        // topic still reads "not started" when nothing of it is written).
-        let todo = results
-            .iter()
-            .filter(|&(&i, r)| !selected[i].performance && r.task == spec.task)
-            .find_map(|(_, r)| r.verdict.failure.as_ref()?.todo_location());
-        if let (true, Some(location)) = (options.student_check, todo) {
-            let failure = Failure::NotImplemented {
-                location: location.to_owned(),
-            };
-            let result = done(TestResult::of(spec, Verdict::failed(failure), 0.0));
-            results.insert(index, result);
-            continue;
-        }
-        // The tasks whose functional tests did not all pass.
-        let failing: Vec<&str> = results
-            .iter()
-            .filter(|&(&i, r)| !selected[i].performance && !r.verdict.passed())
-            .map(|(_, r)| r.task.as_str())
-            .collect();
-        results.extend(run_one(index, &failing).map(|r| (index, r)));
+        results.extend(run_one(index, &functional).map(|r| (index, r)));
     }
     results.into_values().collect()
 }
@@ -143,13 +125,13 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    /// Why `spec` is not run, if it is not (see [`not_run_reason`]); `None` in grading.
-    fn not_run(&self, spec: &TestSpec, failing: &[&str]) -> Option<String> {
+    /// Why `spec` is not run, if it is not (see [`not_run_failure`]); `None` in grading.
+    fn not_run(&self, spec: &TestSpec, earlier: &TaskOutcomes) -> Option<Failure> {
         if !self.options.student_check {
             return None;
         }
         let hung = self.hung.lock().unwrap_or_else(|e| e.into_inner());
-        not_run_reason(&hung, spec, failing)
+        not_run_failure(&hung, spec, earlier)
     }
 
     /// The time limit of `spec` (see [`time_limit`]).
@@ -295,28 +277,68 @@ impl Runner<'_> {
     }
 }
 
-/// Why `spec` is not run in a student's check, if it is not: its task hangs
-/// (`hung` names, per task, the first of its tests that timed out: each of the
-/// others would most likely wait its whole limit too), or it is a performance
-/// test and its task is among the `failing` ones (a functional test of it did
-/// not pass, so a speed measured now would mean nothing).
-fn not_run_reason(
+/// What a topic's functional tests said of each task, for its performance
+/// tests (see [`not_run_failure`]).
+#[derive(Debug, Default)]
+struct TaskOutcomes {
+    /// Per task, where its first test stopped at a `todo!()`.
+    todo: BTreeMap<String, String>,
+    /// The tasks with a test that did not pass.
+    failing: BTreeSet<String>,
+}
+
+impl TaskOutcomes {
+    /// The outcomes of `results`, the functional tests' results.
+    fn of<'a>(results: impl IntoIterator<Item = &'a TestResult>) -> Self {
+        let mut outcomes = TaskOutcomes::default();
+        for result in results {
+            let Some(failure) = &result.verdict.failure else {
+                continue;
+            };
+            outcomes.failing.insert(result.task.clone());
+            if let Some(location) = failure.todo_location() {
+                outcomes
+                    .todo
+                    .entry(result.task.clone())
+                    .or_insert_with(|| location.to_owned());
+            }
+        }
+        outcomes
+    }
+}
+
+/// Why `spec` is not run in a student's check, if it is not, as its failure:
+/// - a performance test whose task is not implemented yet would stop at the
+///   same `todo!()`, so it says so too (and a topic with nothing written still
+///   reads "not started");
+/// - its task hangs (`hung` names, per task, the first of its tests that timed
+///   out: each of the others would most likely wait its whole limit too);
+/// - a performance test whose task has a functional test that did not pass
+///   (`earlier`): a speed measured now would mean nothing.
+fn not_run_failure(
     hung: &BTreeMap<String, String>,
     spec: &TestSpec,
-    failing: &[&str],
-) -> Option<String> {
-    if let Some(test) = hung.get(&spec.task) {
-        return Some(format!(
+    earlier: &TaskOutcomes,
+) -> Option<Failure> {
+    if let (true, Some(location)) = (spec.performance, earlier.todo.get(&spec.task)) {
+        return Some(Failure::NotImplemented {
+            location: location.clone(),
+        });
+    }
+    let reason = if let Some(test) = hung.get(&spec.task) {
+        format!(
             "`{}` hangs (test {test} timed out); fix that first",
             spec.task
-        ));
-    }
-    (spec.performance && failing.contains(&spec.task.as_str())).then(|| {
+        )
+    } else if spec.performance && earlier.failing.contains(&spec.task) {
         format!(
             "fix `{}`'s failing tests first: its speed is measured once they pass",
             spec.task
         )
-    })
+    } else {
+        return None;
+    };
+    Some(Failure::NotRun { reason })
 }
 
 /// The time limit of `spec`: the manifest's; in a student's check (unless it is
@@ -500,32 +522,62 @@ mod tests {
         }
     }
 
+    fn not_run_reason(failure: Option<Failure>) -> Option<String> {
+        match failure {
+            Some(Failure::NotRun { reason }) => Some(reason),
+            other => other.map(|f| panic!("not a NotRun: {f:?}")),
+        }
+    }
+
     #[test]
     fn a_hung_task_s_tests_are_not_run_and_other_tasks_are() {
         let hung = BTreeMap::from([("finish".to_string(), "waits".to_string())]);
-        let reason = not_run_reason(&hung, &spec("counts", "finish", 5.0, false), &[]);
+        let nothing = TaskOutcomes::default();
+        let counts = spec("counts", "finish", 5.0, false);
         assert_eq!(
-            reason.as_deref(),
+            not_run_reason(not_run_failure(&hung, &counts, &nothing)).as_deref(),
             Some("`finish` hangs (test waits timed out); fix that first")
         );
-        assert_eq!(
-            not_run_reason(&hung, &spec("names", "spawn", 5.0, false), &[]),
-            None
-        );
+        let names = spec("names", "spawn", 5.0, false);
+        assert_eq!(not_run_failure(&hung, &names, &nothing), None);
     }
 
     #[test]
     fn a_performance_test_waits_for_its_own_task_s_functional_tests() {
         let none = BTreeMap::new();
         let fast = spec("fast", "queue", 60.0, true);
+        let failing = |task: &str| TaskOutcomes {
+            failing: BTreeSet::from([task.to_owned()]),
+            ..TaskOutcomes::default()
+        };
         assert!(
-            not_run_reason(&none, &fast, &["queue"])
+            not_run_reason(not_run_failure(&none, &fast, &failing("queue")))
                 .is_some_and(|r| r.starts_with("fix `queue`'s failing tests first"))
         );
         // Another task failing does not hold it back, nor a functional test.
-        assert_eq!(not_run_reason(&none, &fast, &["crawl"]), None);
+        assert_eq!(not_run_failure(&none, &fast, &failing("crawl")), None);
         let functional = spec("fifo", "queue", 5.0, false);
-        assert_eq!(not_run_reason(&none, &functional, &["queue"]), None);
+        assert_eq!(not_run_failure(&none, &functional, &failing("queue")), None);
+    }
+
+    #[test]
+    fn a_performance_test_of_a_task_not_started_says_where_it_stops() {
+        let none = BTreeMap::new();
+        let todo = TaskOutcomes {
+            todo: BTreeMap::from([("queue".to_owned(), "src/queue.rs:12:9".to_owned())]),
+            failing: BTreeSet::from(["queue".to_owned()]),
+        };
+        assert_eq!(
+            not_run_failure(&none, &spec("fast", "queue", 60.0, true), &todo),
+            Some(Failure::NotImplemented {
+                location: "src/queue.rs:12:9".to_owned()
+            })
+        );
+        // A functional test of that task runs (and stops at the todo!() itself).
+        assert_eq!(
+            not_run_failure(&none, &spec("fifo", "queue", 5.0, false), &todo),
+            None
+        );
     }
 
     #[test]

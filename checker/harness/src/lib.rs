@@ -25,6 +25,7 @@ mod child;
 mod children;
 pub mod cpu;
 mod demo;
+pub mod model;
 mod normalize;
 mod panic_capture;
 pub mod protocol;

@@ -77,7 +77,7 @@ impl Watch {
 
     /// The log as sent: every event, or (a long log) those around the
     /// offending ones, each string cut to [`TIMELINE_TEXT_CAP`] characters.
-    fn timeline(&self) -> Timeline {
+    pub(crate) fn timeline(&self) -> Timeline {
         let total = self.events.len();
         let offending: BTreeSet<usize> = self
             .at

@@ -140,6 +140,11 @@ fn refuse_foreign_cargo_config(sandbox_root: &Path) -> Result<()> {
 /// The feature that switches `crate::sync` to the model checker's types.
 pub const MODEL_CHECK_FEATURE: &str = "model-check";
 
+/// The features of the model-checking build: the topic crate's
+/// [`MODEL_CHECK_FEATURE`], and the harness's `shuttle`, with which a test
+/// draws the failing schedule (`threadlings_harness::model`).
+const MODEL_CHECK_FEATURES: &str = "model-check,threadlings-harness/shuttle";
+
 /// The feature that switches `crate::sync` to the instrumented locks of
 /// `threadlings-waitgraph` (topics 04 and 05): set for the ordinary test build
 /// of every topic crate that declares it, so a hung test can name a lock-order
@@ -217,7 +222,7 @@ pub struct CompileFailure {
 pub struct BuildPlan {
     /// Build the ordinary suite binary.
     pub suite: bool,
-    /// Build the model-checking binary, with [`MODEL_CHECK_FEATURE`].
+    /// Build the model-checking binary, with [`MODEL_CHECK_FEATURES`].
     pub model: bool,
 }
 
@@ -262,7 +267,7 @@ pub fn build(
         (
             plan.model,
             MODEL_BINARY,
-            Some(MODEL_CHECK_FEATURE),
+            Some(MODEL_CHECK_FEATURES),
             &model_confinement,
         ),
     ] {
@@ -389,7 +394,7 @@ fn cargo_test_no_run(
     // The model-checking build gets its own target dir: its bins (the demo) link the
     // model checker's locks and must not replace the ones the normal tests run.
     let target_dir = match features {
-        Some(MODEL_CHECK_FEATURE) => sandbox.target_dir.join("model-check"),
+        Some(MODEL_CHECK_FEATURES) => sandbox.target_dir.join("model-check"),
         _ => sandbox.target_dir.clone(),
     };
     let mut cmd = Command::new(cargo);

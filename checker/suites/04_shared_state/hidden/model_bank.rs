@@ -16,9 +16,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use shared_state::{Bank, LockedCounter, SharedCounter, TransferError};
-use shuttle::scheduler::{
-    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
-};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler};
 use shuttle::sync::Arc;
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 
@@ -294,7 +292,7 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
     let _ = fs::remove_dir_all(&dir);
 
     let Err(payload) = result else { return };
-    let failure = threadlings_harness_payload(payload.as_ref());
+    let failure = threadlings_harness::payload_text(payload.as_ref());
     if failure.starts_with("not yet implemented") {
         // Let the harness report the todo!() as "not implemented yet".
         panic::resume_unwind(payload);
@@ -305,7 +303,9 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
         None => "exploring thread interleavings with the model checker".to_string(),
     };
     // Handed over with the panic below: the failing interleaving, as a picture.
-    let _timeline = schedule.as_deref().map(|s| schedule_timeline(scenario, s));
+    let _timeline = schedule
+        .as_deref()
+        .map(|s| threadlings_harness::model::schedule_timeline(scenario, s, config()));
     let _ = fs::remove_dir_all(&dir);
     match schedule {
         Some(schedule) => panic!(
@@ -320,85 +320,6 @@ fn explore(test: &str, what: &str, likely_cause: &str, scenario: fn()) {
     }
 }
 
-/// A replay of a schedule that notes which thread (shuttle task, and its
-/// name if it has one) ran at each step.
-struct Recorder {
-    replay: ReplayScheduler,
-    steps: std::sync::Arc<std::sync::Mutex<Vec<(usize, Option<String>)>>>,
-}
-
-impl Scheduler for Recorder {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        self.replay.new_execution()
-    }
-
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        is_yielding: bool,
-    ) -> Option<TaskId> {
-        let next = self.replay.next_task(runnable, current, is_yielding);
-        if let Some(task) = next {
-            let name = runnable
-                .iter()
-                .find(|t| t.id() == task)
-                .and_then(|t| t.name());
-            self.steps
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((usize::from(task), name));
-        }
-        next
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.replay.next_u64()
-    }
-}
-
-/// The failing interleaving as a timeline, for the checker to draw: `schedule`
-/// is replayed once and each stretch of steps one thread ran becomes an event
-/// in that thread's lane; the last one, where the run failed, is highlighted.
-/// Keep it alive until the test panics: it is handed over then.
-fn schedule_timeline(scenario: fn(), schedule: &str) -> threadlings_harness::timeline::Watch {
-    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let recorded = steps.clone();
-    // The replay fails as the exploration did; only its steps are wanted.
-    let _ = panic::catch_unwind(AssertUnwindSafe(move || {
-        let recorder = Recorder {
-            replay: ReplayScheduler::new_from_encoded(schedule),
-            steps: recorded,
-        };
-        Runner::new(recorder, config()).run(scenario);
-    }));
-    let steps = std::mem::take(&mut *steps.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut timeline = threadlings_harness::timeline::Watch::new();
-    let mut stretches = 0;
-    let mut start = 0;
-    for end in 1..=steps.len() {
-        if end == steps.len() || steps[end].0 != steps[start].0 {
-            let lane = match &steps[start] {
-                (0, _) => "main thread (task 0)".to_owned(),
-                (task, Some(name)) => format!("{name} (task {task})"),
-                (task, None) => format!("thread (task {task})"),
-            };
-            let label = if end - start == 1 {
-                format!("runs step {start}")
-            } else {
-                format!("runs steps {start}-{}", end - 1)
-            };
-            timeline.event(lane, label);
-            stretches += 1;
-            start = end;
-        }
-    }
-    if stretches > 0 {
-        timeline.at(stretches - 1);
-    }
-    timeline
-}
-
 /// The schedule shuttle wrote for the failure, if any.
 fn recorded_schedule(dir: &PathBuf) -> Option<String> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
@@ -411,13 +332,4 @@ fn recorded_schedule(dir: &PathBuf) -> Option<String> {
     // Shuttle wraps a long schedule over several lines; the replay command
     // needs it in one piece.
     Some(text.split_whitespace().collect::<String>()).filter(|s| !s.is_empty())
-}
-
-/// The text of a panic payload: its `&str` or `String`.
-fn threadlings_harness_payload(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "<non-string panic>".to_string())
 }

@@ -11,9 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use producer_consumer::BoundedQueue;
-use shuttle::scheduler::{
-    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
-};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
 use shuttle::sync::Arc;
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner, thread};
 
@@ -37,86 +35,13 @@ fn newest_schedule(dir: &Path) -> Option<String> {
     Some(text.split_whitespace().collect())
 }
 
-/// A replay of a schedule that notes which thread (shuttle task, and its
-/// name if it has one) ran at each step.
-struct Recorder {
-    replay: ReplayScheduler,
-    steps: std::sync::Arc<Mutex<Vec<(usize, Option<String>)>>>,
-}
-
-impl Scheduler for Recorder {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        self.replay.new_execution()
-    }
-
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        is_yielding: bool,
-    ) -> Option<TaskId> {
-        let next = self.replay.next_task(runnable, current, is_yielding);
-        if let Some(task) = next {
-            let name = runnable
-                .iter()
-                .find(|t| t.id() == task)
-                .and_then(|t| t.name());
-            self.steps
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((usize::from(task), name));
-        }
-        next
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.replay.next_u64()
-    }
-}
-
-/// The failing interleaving as a timeline, for the checker to draw: `schedule`
-/// is replayed once and each stretch of steps one thread ran becomes an event
-/// in that thread's lane; the last one, where the run failed, is highlighted.
-/// Keep it alive until the test panics: it is handed over then.
-fn schedule_timeline(scenario: fn(), schedule: &str) -> threadlings_harness::timeline::Watch {
-    let steps = std::sync::Arc::new(Mutex::new(Vec::new()));
+/// Shuttle's settings: the scenarios take a few hundred steps, a spinning
+/// lock is stopped quickly, and shuttle's own warnings stay quiet.
+fn config() -> Config {
     let mut config = Config::new();
     config.max_steps = MaxSteps::FailAfter(50_000);
     config.silence_warnings = true;
-    let recorded = steps.clone();
-    // The replay fails as the exploration did; only its steps are wanted.
-    let _ = panic::catch_unwind(AssertUnwindSafe(move || {
-        let recorder = Recorder {
-            replay: ReplayScheduler::new_from_encoded(schedule),
-            steps: recorded,
-        };
-        Runner::new(recorder, config).run(scenario);
-    }));
-    let steps = std::mem::take(&mut *steps.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut timeline = threadlings_harness::timeline::Watch::new();
-    let mut stretches = 0;
-    let mut start = 0;
-    for end in 1..=steps.len() {
-        if end == steps.len() || steps[end].0 != steps[start].0 {
-            let lane = match &steps[start] {
-                (0, _) => "main thread (task 0)".to_owned(),
-                (task, Some(name)) => format!("{name} (task {task})"),
-                (task, None) => format!("thread (task {task})"),
-            };
-            let label = if end - start == 1 {
-                format!("runs step {start}")
-            } else {
-                format!("runs steps {start}-{}", end - 1)
-            };
-            timeline.event(lane, label);
-            stretches += 1;
-            start = end;
-        }
-    }
-    if stretches > 0 {
-        timeline.at(stretches - 1);
-    }
-    timeline
+    config
 }
 
 /// Explores `scenario` under a random and a PCT scheduler, both seeded, or replays
@@ -148,7 +73,8 @@ fn explore(test: &str, what: &str, scenario: fn()) {
                      Run the test without --replay to explore the current code."
                 );
             }
-            let _timeline = schedule_timeline(scenario, &schedule);
+            let _timeline =
+                threadlings_harness::model::schedule_timeline(scenario, &schedule, config());
             panic!("{what}: the replayed schedule fails: {message}\nschedule: '{schedule}'");
         }
         threadlings_harness::note("the replayed schedule passed");
@@ -159,23 +85,22 @@ fn explore(test: &str, what: &str, scenario: fn()) {
         std::env::temp_dir().join(format!("threadlings-shuttle-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("cannot create a directory for shuttle's schedules");
-    let mut config = Config::new();
-    config.failure_persistence = FailurePersistence::File(Some(dir.clone()));
-    config.max_steps = MaxSteps::FailAfter(50_000);
-    config.silence_warnings = true;
+    let mut exploring = config();
+    exploring.failure_persistence = FailurePersistence::File(Some(dir.clone()));
 
     let schedulers: Vec<(&str, Box<dyn Scheduler + Send>)> = vec![
         ("random", Box::new(RandomScheduler::new_from_seed(5, 2_000))),
         ("PCT", Box::new(PctScheduler::new_from_seed(5, 3, 2_000))),
     ];
     for (name, scheduler) in schedulers {
-        let runner = Runner::new(scheduler, config.clone());
+        let runner = Runner::new(scheduler, exploring.clone());
         let result = panic::catch_unwind(AssertUnwindSafe(|| runner.run(scenario)));
         if let Err(payload) = result {
             let schedule =
                 newest_schedule(&dir).unwrap_or_else(|| "<schedule not recorded>".into());
             let _ = std::fs::remove_dir_all(&dir);
-            let _timeline = schedule_timeline(scenario, &schedule);
+            let _timeline =
+                threadlings_harness::model::schedule_timeline(scenario, &schedule, config());
             panic!(
                 "{what}: shuttle's {name} scheduler found an interleaving that breaks the queue:\n  {}\n\
                  A deadlock here means a lost wakeup: a thread waits on a condition variable that \

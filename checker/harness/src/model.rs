@@ -3,80 +3,82 @@
 //! `shuttle`, which the checker turns on only in a topic's model-checking
 //! build, beside the topic's own `model-check`).
 
-#[cfg(feature = "shuttle")]
-use std::panic::{self, AssertUnwindSafe};
-#[cfg(feature = "shuttle")]
-use std::sync::{Arc, Mutex};
-
-#[cfg(feature = "shuttle")]
-use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
-#[cfg(feature = "shuttle")]
-use shuttle::{Config, Runner};
-
 use crate::timeline::Watch;
 
-/// The steps of a replay: per step, the shuttle task that ran and its name.
 #[cfg(feature = "shuttle")]
-type Steps = Arc<Mutex<Vec<(usize, Option<String>)>>>;
+pub use replay::schedule_timeline;
 
-/// A replay of a schedule that notes which thread (shuttle task, and its
-/// name if it has one) ran at each step.
+/// Replaying a schedule under shuttle, step by step.
 #[cfg(feature = "shuttle")]
-struct Recorder {
-    replay: ReplayScheduler,
-    steps: Steps,
-}
+mod replay {
+    use std::panic::{self, AssertUnwindSafe};
+    use std::sync::{Arc, Mutex};
 
-#[cfg(feature = "shuttle")]
-impl Scheduler for Recorder {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        self.replay.new_execution()
+    use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
+    use shuttle::{Config, Runner};
+
+    use super::steps_timeline;
+    use crate::timeline::Watch;
+
+    /// The steps of a replay: per step, the shuttle task that ran and its name.
+    type Steps = Arc<Mutex<Vec<(usize, Option<String>)>>>;
+
+    /// A replay of a schedule that notes which thread (shuttle task, and its
+    /// name if it has one) ran at each step.
+    struct Recorder {
+        replay: ReplayScheduler,
+        steps: Steps,
     }
 
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        is_yielding: bool,
-    ) -> Option<TaskId> {
-        let next = self.replay.next_task(runnable, current, is_yielding);
-        if let Some(task) = next {
-            let name = runnable
-                .iter()
-                .find(|t| t.id() == task)
-                .and_then(|t| t.name());
-            self.steps
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((usize::from(task), name));
+    impl Scheduler for Recorder {
+        fn new_execution(&mut self) -> Option<Schedule> {
+            self.replay.new_execution()
         }
-        next
+
+        fn next_task(
+            &mut self,
+            runnable: &[&Task],
+            current: Option<TaskId>,
+            is_yielding: bool,
+        ) -> Option<TaskId> {
+            let next = self.replay.next_task(runnable, current, is_yielding);
+            if let Some(task) = next {
+                let name = runnable
+                    .iter()
+                    .find(|t| t.id() == task)
+                    .and_then(|t| t.name());
+                self.steps
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((usize::from(task), name));
+            }
+            next
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            self.replay.next_u64()
+        }
     }
 
-    fn next_u64(&mut self) -> u64 {
-        self.replay.next_u64()
+    /// The failing interleaving as a timeline, for the checker to draw: `schedule`
+    /// is replayed once under `config` and each stretch of steps one thread ran
+    /// becomes an event in that thread's lane; the last one, where the run
+    /// failed, is highlighted. Keep it alive until the test panics: it is handed
+    /// over then.
+    pub fn schedule_timeline(scenario: fn(), schedule: &str, config: Config) -> Watch {
+        let steps = Steps::default();
+        let recorded = steps.clone();
+        // The replay fails as the exploration did; only its steps are wanted.
+        let _ = panic::catch_unwind(AssertUnwindSafe(move || {
+            let recorder = Recorder {
+                replay: ReplayScheduler::new_from_encoded(schedule),
+                steps: recorded,
+            };
+            Runner::new(recorder, config).run(scenario);
+        }));
+        let steps = std::mem::take(&mut *steps.lock().unwrap_or_else(|e| e.into_inner()));
+        steps_timeline(&steps)
     }
-}
-
-/// The failing interleaving as a timeline, for the checker to draw: `schedule`
-/// is replayed once under `config` and each stretch of steps one thread ran
-/// becomes an event in that thread's lane; the last one, where the run
-/// failed, is highlighted. Keep it alive until the test panics: it is handed
-/// over then.
-#[cfg(feature = "shuttle")]
-pub fn schedule_timeline(scenario: fn(), schedule: &str, config: Config) -> Watch {
-    let steps = Steps::default();
-    let recorded = steps.clone();
-    // The replay fails as the exploration did; only its steps are wanted.
-    let _ = panic::catch_unwind(AssertUnwindSafe(move || {
-        let recorder = Recorder {
-            replay: ReplayScheduler::new_from_encoded(schedule),
-            steps: recorded,
-        };
-        Runner::new(recorder, config).run(scenario);
-    }));
-    let steps = std::mem::take(&mut *steps.lock().unwrap_or_else(|e| e.into_inner()));
-    steps_timeline(&steps)
 }
 
 /// The timeline of a replay's `steps` (per step, the shuttle task that ran

@@ -137,12 +137,10 @@ fn refuse_foreign_cargo_config(sandbox_root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The feature that switches `crate::sync` to the model checker's types.
-pub const MODEL_CHECK_FEATURE: &str = "model-check";
-
-/// The features of the model-checking build: the topic crate's
-/// [`MODEL_CHECK_FEATURE`], and the harness's `shuttle`, with which a test
-/// draws the failing schedule (`threadlings_harness::model`).
+/// The features of the model-checking build: the topic crate's `model-check`,
+/// which switches `crate::sync` to the model checker's types, and the
+/// harness's `shuttle`, with which a test draws the failing schedule
+/// (`threadlings_harness::model`).
 const MODEL_CHECK_FEATURES: &str = "model-check,threadlings-harness/shuttle";
 
 /// The feature that switches `crate::sync` to the instrumented locks of
@@ -257,24 +255,38 @@ pub fn build(
     };
     let _shared = crate::run::shared();
     let mut binaries = Binaries::default();
-    for (wanted, binary, features, confinement) in [
+    // The model-checking build gets its own target dir: its bins (the demo) link the
+    // model checker's locks and must not replace the ones the normal tests run.
+    let model_target_dir = sandbox.target_dir.join("model-check");
+    for (wanted, binary, features, confinement, target_dir) in [
         (
             plan.suite,
             SUITE_BINARY,
             waitgraph_feature(sandbox),
             &confinement,
+            &sandbox.target_dir,
         ),
         (
             plan.model,
             MODEL_BINARY,
             Some(MODEL_CHECK_FEATURES),
             &model_confinement,
+            &model_target_dir,
         ),
     ] {
         if !wanted {
             continue;
         }
-        let build = || cargo_test_no_run(sandbox, confinement, binary, features, show_path);
+        let build = || {
+            cargo_test_no_run(
+                sandbox,
+                confinement,
+                binary,
+                features,
+                target_dir,
+                show_path,
+            )
+        };
         let mut attempt = build();
         if let Err(e) = &attempt
             && format!("{e:#}").contains("offline")
@@ -383,20 +395,17 @@ impl CompilerMessage {
     }
 }
 
+/// Builds test `binary` of the sandbox with the topic crate's `features`, its
+/// artifacts in `target_dir`.
 fn cargo_test_no_run(
     sandbox: &Sandbox,
     confinement: &Confinement,
     binary: &str,
     features: Option<&str>,
+    target_dir: &Path,
     show_path: &dyn Fn(&str) -> String,
 ) -> Result<Result<Built, CompileFailure>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    // The model-checking build gets its own target dir: its bins (the demo) link the
-    // model checker's locks and must not replace the ones the normal tests run.
-    let target_dir = match features {
-        Some(MODEL_CHECK_FEATURES) => sandbox.target_dir.join("model-check"),
-        _ => sandbox.target_dir.clone(),
-    };
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&sandbox.root)
         .args(["test", "--no-run", "--offline", "--message-format=json"])
@@ -408,7 +417,7 @@ fn cargo_test_no_run(
             CONFINEMENT_ENV,
             serde_json::to_string(confinement).context("cannot encode the confinement")?,
         )
-        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("CARGO_TARGET_DIR", target_dir)
         .env("CARGO_BUILD_BUILD_DIR", &sandbox.build_dir)
         .env("CARGO_TERM_COLOR", "never")
         .stdin(Stdio::null())

@@ -35,7 +35,7 @@ fn count_primes_below_100() {
 
 /// Performance tier: Rust has no GIL, so two threads must beat one on CPU-bound work.
 ///
-/// Best of 3 alternated measurements of the primes below 500 000: about 90 ms
+/// Best of 3 alternated measurements of the primes below 500 000: about 100 ms
 /// on one thread for a fair split, long enough that scheduler noise (a few ms)
 /// cannot lift a one-thread solution to the bar. Beside them the test times its own
 /// two-thread workload ([`threadlings_harness::TwoCoreProbe`]): when even that
